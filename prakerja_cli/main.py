@@ -1,0 +1,19 @@
+"""The umbrella ``prakerja`` command: each package mounts the subcommands it owns."""
+
+from __future__ import annotations
+
+import typer
+
+from reference_server import cli as server_cli
+
+app = typer.Typer(
+    name="prakerja",
+    help="Kartu Prakerja partner sandbox: reference server, fixtures, partner credentials.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold sign keys
+)
+server_cli.register(app)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,219 @@
+"""Commands owned by the reference server: serve, partners, fixtures, db, secret-key."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contract.endpoints import Role
+
+console = Console()
+
+Port = Annotated[int, typer.Option("--port", envvar="PRAKERJA_PORT", help="Port to listen on.")]
+Host = Annotated[str, typer.Option("--host", envvar="PRAKERJA_HOST", help="Address to bind.")]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="PRAKERJA_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _settings(database_url: str | None):  # type: ignore[no-untyped-def]
+    from reference_server.settings import ServerSettings
+
+    if database_url:
+        os.environ["PRAKERJA_DATABASE_URL"] = database_url  # worker processes read it too
+    return ServerSettings()
+
+
+def _runtime(database_url: str | None):  # type: ignore[no-untyped-def]
+    from reference_server.app import prepare
+    from reference_server.runtime import Runtime
+
+    runtime = Runtime(_settings(database_url))
+    prepare(runtime)
+    return runtime
+
+
+def serve(
+    port: Port = 8000,
+    host: Host = "127.0.0.1",
+    database_url: DatabaseUrl = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes (PostgreSQL for > 1).")] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Run the reference server.
+
+    Example: prakerja serve --port 8000 --database-url postgresql+psycopg://127.0.0.1/test
+    """
+    import uvicorn
+
+    settings = _settings(database_url)
+    if workers > 1 and settings.is_sqlite:
+        raise typer.BadParameter("several workers need PostgreSQL (--database-url)", param_hint="--workers")
+    from reference_server.app import prepare
+    from reference_server.runtime import Runtime
+
+    runtime = Runtime(settings)
+    prepare(runtime)  # migrate and seed once, before workers start
+    runtime.close()
+    console.print(f"[bold]Prakerja sandbox[/] on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "reference_server.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level=log_level, access_log=False,
+    )
+
+
+partners_app = typer.Typer(help="Register partners and issue their credentials.", no_args_is_help=True)
+
+
+@partners_app.command("add")
+def partners_add(
+    role: Annotated[Role, typer.Option(help="dp (digital platform) or lp (training provider).")],
+    name: Annotated[str, typer.Option(help="Display name, e.g. 'Tokopedia'.")],
+    redirect_uri: Annotated[
+        list[str] | None, typer.Option(help="LP callback URL (repeatable) for url-generate and SSO.")
+    ] = None,
+    client_code: Annotated[str | None, typer.Option(help="Choose the client_code instead of a random one.")] = None,
+    database_url: DatabaseUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Register a partner and print its client_code and sign_key (shown once).
+
+    Example: prakerja partners add --role lp --name "LPK Maju" --redirect-uri http://127.0.0.1:9000/cb --json
+    """
+    from reference_server.partners import add_partner
+    from reference_server.storage.db import transaction
+
+    runtime = _runtime(database_url)
+    try:
+        with transaction(runtime.sessions) as session:
+            creds = add_partner(
+                session, runtime.keys, role=role, name=name, redirect_uris=tuple(redirect_uri or ()),
+                client_code=client_code,
+            )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    finally:
+        runtime.close()
+    if as_json:
+        typer.echo(json.dumps({
+            "client_code": creds.client_code, "sign_key": creds.sign_key, "role": creds.role,
+            "name": creds.name, "redirect_uris": list(creds.redirect_uris),
+        }))
+        return
+    console.print(f"[green]Registered[/] {creds.role.upper()} [bold]{creds.name}[/]")
+    console.print(f"  client_code  {creds.client_code}")
+    console.print(f"  sign_key     {creds.sign_key}")
+    console.print("[dim]Keep the sign key secret: it is stored encrypted and not shown again.[/]")
+    console.print(f"[dim]Its fixtures: prakerja fixtures --client-code {creds.client_code}[/]")
+
+
+@partners_app.command("list")
+def partners_list(database_url: DatabaseUrl = None, as_json: AsJson = False) -> None:
+    """List partners (never their keys).
+
+    Example: prakerja partners list --json
+    """
+    from reference_server.partners import list_partners
+
+    runtime = _runtime(database_url)
+    with runtime.sessions() as session:
+        rows = list_partners(session)
+    runtime.close()
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    table = Table("client_code", "role", "name", "redirect URIs", "since")
+    for row in rows:
+        table.add_row(
+            str(row["client_code"]), str(row["role"]), str(row["name"]),
+            "\n".join(row["redirect_uris"]),  # type: ignore[arg-type]
+            str(row["created_at"])[:19],
+        )
+    console.print(table)
+
+
+@partners_app.command("add-redirect-uri")
+def partners_add_redirect_uri(
+    client_code: Annotated[str, typer.Argument(help="The LP's client_code.")],
+    uri: Annotated[str, typer.Argument(help="Callback URL to allow.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Allow one more redirect URI for an LP.
+
+    Example: prakerja partners add-redirect-uri lp-1a2b3c http://127.0.0.1:9000/callback
+    """
+    from reference_server.partners import add_redirect_uri
+    from reference_server.storage.db import transaction
+
+    runtime = _runtime(database_url)
+    try:
+        with transaction(runtime.sessions) as session:
+            add_redirect_uri(session, client_code, uri)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    finally:
+        runtime.close()
+    console.print(f"[green]Allowed[/] {uri} for {client_code}")
+
+
+def fixtures_cmd(
+    client_code: Annotated[str | None, typer.Option(help="Only this partner's fixtures.")] = None,
+    database_url: DatabaseUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the sandbox fixtures: catalogue, test beneficiaries, PRAT- redeem codes.
+
+    Example: prakerja fixtures --client-code dp-1a2b3c --json
+    """
+    from reference_server.fixtures import describe
+
+    runtime = _runtime(database_url)
+    with runtime.sessions() as session:
+        data = describe(session, client_code)
+    runtime.close()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table("course_code", "method", "price", "min age / education", "schedules", title="Catalogue (any DP may sell)")
+    for course in data["catalogue"]:
+        table.add_row(
+            course["course_code"], course["method"], f"Rp{course['price']:,}",
+            f"{course['min_age']} / {course['min_education']}",
+            "\n".join(f"{s['schedule_code']}  ({s['purpose']})" for s in course["schedules"]),
+        )
+    console.print(table)
+    for partner in data["partners"]:
+        if partner["role"] == "dp":
+            t = Table("prakerja_id", "name", "balance", "card", "for", title=f"DP {partner['client_code']} — test beneficiaries")
+            for b in partner["beneficiaries"]:
+                t.add_row(b["prakerja_id"], b["name"], f"Rp{b['balance']:,}", b["card_status"], b["purpose"])
+        else:
+            t = Table("test case", "redeem_code", "course_code", "resettable", "expect", title=f"LP {partner['client_code']} — redeem codes")
+            for r in partner["redeem_codes"]:
+                t.add_row(r["test_case"], r["redeem_code"], r["course_code"], "yes" if r["resettable"] else "no", r["expect"])
+        console.print(t)
+
+
+def secret_key() -> None:
+    """Print a new PRAKERJA_SECRET_KEY (Fernet) for PostgreSQL deployments.
+
+    Example: export PRAKERJA_SECRET_KEY=$(prakerja secret-key)
+    """
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode())
+
+
+def register(app: typer.Typer) -> None:
+    """Mount these commands on the umbrella ``prakerja`` command."""
+    app.command("serve")(serve)
+    app.add_typer(partners_app, name="partners")
+    app.command("fixtures")(fixtures_cmd)
+    app.command("secret-key")(secret_key)

@@ -1,0 +1,74 @@
+"""The one place errors become responses: every error in its surface's envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from contract import errors as err
+from contract.endpoints import BY_PATH
+from contract.errors import ApiError, ErrorCode, Surface
+
+log = logging.getLogger("prakerja.server")
+
+SSO_PREFIXES = ("/api/v1/oauth/", "/api/v1/resource/", "/consent-sso")
+
+
+def is_sso_path(path: str) -> bool:
+    """True for the SSO surface, which has its own envelope."""
+    return path.startswith(SSO_PREFIXES)
+
+
+def error_body(error: ErrorCode, message: str | None = None) -> dict[str, Any]:
+    """The error envelope of the error's surface."""
+    text = message or error.message
+    if error.surface is Surface.SSO:
+        return {"success": False, "code": error.code, "errorCode": error.code, "message": text}
+    return {"success": False, "code": error.code, "message": text}
+
+
+def error_response(error: ErrorCode, message: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A JSON response for a catalogued error."""
+    return JSONResponse(error_body(error, message), status_code=error.http_status, headers=headers)
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for item in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {item.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that render every error in the envelope."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.error, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        path = request.url.path
+        if is_sso_path(path):
+            return error_response(err.SSO_BAD_REQUEST)
+        endpoint = BY_PATH.get(path)
+        error = endpoint.invalid_code if endpoint else err.BAD_REQUEST
+        return error_response(error, f"{error.message} ({_describe(exc)})")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = {404: err.NOT_FOUND, 405: err.METHOD_NOT_ALLOWED, 413: err.BODY_TOO_LARGE}.get(
+            exc.status_code, err.BAD_REQUEST
+        )
+        return error_response(error)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(err.INTERNAL)
