@@ -73,15 +73,21 @@ class RedeemStatusData(BaseModel):
     course_code: str
     invoice_code: str
     schedule_code: str
-    status: RedeemStatus = Field(description="0 not redeemed, 1 redeemed, 2 completed (post-test verified), 3 voided.")
-    attendance_status: AttendanceStatus = Field(description="For `sequence`: 0 not verified, 1 verified.")
+    status: RedeemStatus = Field(
+        description="0 not redeemed, 1 redeemed, 2 completed (post-test verified), 3 voided."
+    )
+    attendance_status: AttendanceStatus = Field(
+        description="For `sequence`: 0 not verified, 1 verified."
+    )
     redeem_at: str | None = Field(description="When sequence 1 was verified (ISO-8601 UTC).")
     dp_platform: str
     schedule_start_end: str = Field(description="`<start> - <end>`, ISO-8601 UTC.")
     course_type: CourseType
     course_type_label: str
     course_learning_method: str
-    is_online_attendance: bool = Field(description="True when sessions 2..n are verified online (webinar).")
+    is_online_attendance: bool = Field(
+        description="True when sessions 2..n are verified online (webinar)."
+    )
     sequence: int
 
 
@@ -93,7 +99,9 @@ class UrlGenerateRequest(Request):
 
 
 class UrlGenerateData(BaseModel):
-    url: str = Field(description="The Prakerja-hosted verification page to send the participant to.")
+    url: str = Field(
+        description="The Prakerja-hosted verification page to send the participant to."
+    )
     expired_at: str
 
 

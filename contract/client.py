@@ -34,9 +34,20 @@ def signed_headers(
     """Headers of one signed call; ``sign_authorization`` puts the Authorization value in the raw string."""
     ts = str(timestamp if timestamp is not None else int(time.time()))
     signature = sign(
-        sign_key, client_code, ts, method, path, body_text, authorization if sign_authorization and authorization else ""
+        sign_key,
+        client_code,
+        ts,
+        method,
+        path,
+        body_text,
+        authorization if sign_authorization and authorization else "",
     )
-    headers = {"Content-Type": "application/json", "client_code": client_code, "timestamp": ts, "signature": signature}
+    headers = {
+        "Content-Type": "application/json",
+        "client_code": client_code,
+        "timestamp": ts,
+        "signature": signature,
+    }
     if authorization:
         headers["Authorization"] = authorization
     return headers
@@ -45,19 +56,30 @@ def signed_headers(
 class PartnerClient:
     """A DP or LP calling the integration API with its credentials."""
 
-    def __init__(self, base_url: str, client_code: str, sign_key: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, client_code: str, sign_key: str, *, timeout: float = 30.0
+    ) -> None:
         self.client_code = client_code
         self.sign_key = sign_key
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
 
     def post(
-        self, path: str, body: Any, *, authorization: str | None = None, sign_authorization: bool = False
+        self,
+        path: str,
+        body: Any,
+        *,
+        authorization: str | None = None,
+        sign_authorization: bool = False,
     ) -> httpx.Response:
         """POST a signed JSON body; returns the raw response (errors are data here, not exceptions)."""
         text = compact(body)
         headers = signed_headers(
-            self.client_code, self.sign_key, path, text,
-            authorization=authorization, sign_authorization=sign_authorization,
+            self.client_code,
+            self.sign_key,
+            path,
+            text,
+            authorization=authorization,
+            sign_authorization=sign_authorization,
         )
         return self.http.post(path, content=text.encode(), headers=headers)
 

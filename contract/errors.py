@@ -55,75 +55,351 @@ def _e(
 
 
 # --- general (every integration endpoint) ---------------------------------------------------
-BAD_REQUEST = _e("ERRGEN40001", 400, "Request tidak valid.", "The body is not valid JSON or breaks the endpoint's schema.")
-BODY_TOO_LARGE = _e("ERRGEN41301", 413, "Ukuran request terlalu besar.", "The body exceeds the size limit (64 KiB).")
+BAD_REQUEST = _e(
+    "ERRGEN40001",
+    400,
+    "Request tidak valid.",
+    "The body is not valid JSON or breaks the endpoint's schema.",
+)
+BODY_TOO_LARGE = _e(
+    "ERRGEN41301", 413, "Ukuran request terlalu besar.", "The body exceeds the size limit (64 KiB)."
+)
 NOT_FOUND = _e("ERRGEN40401", 404, "Endpoint tidak ditemukan.", "No endpoint at this path.")
-METHOD_NOT_ALLOWED = _e("ERRGEN40501", 405, "Metode tidak diizinkan.", "The endpoint does not accept this HTTP method.")
-RATE_LIMITED = _e("ERRGEN42901", 429, "Terlalu banyak permintaan, coba lagi nanti.", "Too many requests; honour Retry-After.")
-INTERNAL = _e("ERRGEN50001", 500, "Terjadi kesalahan pada sistem.", "Unexpected server error (a sandbox bug: please report it).")
-SANDBOX_ONLY = _e("ERRGEN40301", 403, "Fitur ini hanya tersedia di sandbox.", "A sandbox-only endpoint was called on a server not in sandbox mode.")
+METHOD_NOT_ALLOWED = _e(
+    "ERRGEN40501", 405, "Metode tidak diizinkan.", "The endpoint does not accept this HTTP method."
+)
+RATE_LIMITED = _e(
+    "ERRGEN42901",
+    429,
+    "Terlalu banyak permintaan, coba lagi nanti.",
+    "Too many requests; honour Retry-After.",
+)
+INTERNAL = _e(
+    "ERRGEN50001",
+    500,
+    "Terjadi kesalahan pada sistem.",
+    "Unexpected server error (a sandbox bug: please report it).",
+)
+SANDBOX_ONLY = _e(
+    "ERRGEN40301",
+    403,
+    "Fitur ini hanya tersedia di sandbox.",
+    "A sandbox-only endpoint was called on a server not in sandbox mode.",
+)
 
 # --- authentication of partner calls ----------------------------------------------------------
-MISSING_HEADERS = _e("ERRAUT40101", 401, "Header client_code, signature dan timestamp wajib diisi.", "A required authentication header is missing.")
-UNKNOWN_CLIENT = _e("ERRAUT40102", 401, "Client code tidak dikenal.", "No active partner has this client_code.")
-BAD_SIGNATURE = _e("ERRAUT40103", 401, "Signature tidak valid.", "The signature does not match the request.")
-BAD_TIMESTAMP = _e("ERRAUT40104", 401, "Timestamp tidak valid atau kedaluwarsa.", "The timestamp is not integer seconds or is outside the tolerance window.")
-REPLAYED = _e("ERRAUT40105", 401, "Signature sudah pernah digunakan.", "This (client_code, signature) pair was already accepted once (replay).")
-WRONG_ROLE = _e("ERRAUT40301", 403, "Client tidak memiliki akses ke endpoint ini.", "The partner's role may not call this endpoint (DP vs LP).")
+MISSING_HEADERS = _e(
+    "ERRAUT40101",
+    401,
+    "Header client_code, signature dan timestamp wajib diisi.",
+    "A required authentication header is missing.",
+)
+UNKNOWN_CLIENT = _e(
+    "ERRAUT40102", 401, "Client code tidak dikenal.", "No active partner has this client_code."
+)
+BAD_SIGNATURE = _e(
+    "ERRAUT40103", 401, "Signature tidak valid.", "The signature does not match the request."
+)
+BAD_TIMESTAMP = _e(
+    "ERRAUT40104",
+    401,
+    "Timestamp tidak valid atau kedaluwarsa.",
+    "The timestamp is not integer seconds or is outside the tolerance window.",
+)
+REPLAYED = _e(
+    "ERRAUT40105",
+    401,
+    "Signature sudah pernah digunakan.",
+    "This (client_code, signature) pair was already accepted once (replay).",
+)
+WRONG_ROLE = _e(
+    "ERRAUT40301",
+    403,
+    "Client tidak memiliki akses ke endpoint ini.",
+    "The partner's role may not call this endpoint (DP vs LP).",
+)
 
 # --- DP payments ------------------------------------------------------------------------------
-COURSE_OR_SCHEDULE_EMPTY = _e("ERRPLT40036", 400, "Kode pelatihan dan kode jadwal wajib diisi.", "course_code and/or schedule_code is empty.", portal=True)
-ALREADY_VOIDED = _e("ERRPLT40028", 400, "Transaksi sudah dibatalkan sebelumnya.", "The transaction was already voided.", portal=True)
-TRANSACTION_NOT_FOUND = _e("ERRVOD40001", 400, "Kode transaksi tidak ditemukan.", "transaction_code is unknown, or not this DP's, or does not match invoice_code.", portal=True)
-SCHEDULE_NOT_FOUND = _e("ERRPLT40001", 400, "Jadwal pelatihan tidak ditemukan.", "schedule_code does not exist.")
-SCHEDULE_NOT_IN_COURSE = _e("ERRPLT40002", 400, "Jadwal tidak sesuai dengan pelatihan.", "schedule_code exists but belongs to another course.")
-TRAINING_STARTED = _e("ERRPLT40003", 400, "Pelatihan sudah dimulai.", "The schedule has already started; it can no longer be bought.")
-QUOTA_FULL = _e("ERRPLT40004", 400, "Kuota jadwal pelatihan sudah habis.", "No seats are left on the schedule.")
-AGE_NOT_ELIGIBLE = _e("ERRPLT40005", 400, "Usia peserta tidak memenuhi syarat pelatihan.", "The buyer's age is outside the course's requirement.")
-EDUCATION_NOT_ELIGIBLE = _e("ERRPLT40006", 400, "Pendidikan peserta tidak memenuhi syarat pelatihan.", "The buyer's education is below the course's requirement.")
-CARD_NOT_FOUND = _e("ERRPLT40007", 400, "Nomor Kartu Prakerja tidak ditemukan.", "prakerja_id is not a known card.")
-CARD_NOT_ACTIVE = _e("ERRPLT40008", 400, "Kartu Prakerja tidak aktif.", "The card is revoked or not yet active.")
-BALANCE_INSUFFICIENT = _e("ERRPLT40009", 400, "Saldo Kartu Prakerja tidak mencukupi.", "The card balance does not cover the amount.")
-AMOUNT_MISMATCH = _e("ERRPLT40010", 400, "Jumlah pembayaran tidak sesuai dengan harga pelatihan.", "amount differs from the course price.")
-COURSE_NOT_FOUND = _e("ERRPLT40011", 400, "Pelatihan tidak ditemukan.", "course_code does not exist.")
-OTP_WRONG = _e("ERRPLT40012", 400, "Kode OTP salah.", "The OTP does not match; the attempt is counted.")
-OTP_EXPIRED = _e("ERRPLT40013", 400, "Kode OTP sudah kedaluwarsa.", "The OTP is past its expiry; call send-otp again.")
-OTP_LOCKED = _e("ERRPLT40014", 400, "Kode OTP salah terlalu banyak, silakan minta OTP baru.", "The attempt limit was reached; the payment token is dead.")
-PAYMENT_TOKEN_INVALID = _e("ERRPLT40015", 400, "Payment token tidak valid.", "The Authorization header is missing, malformed, unknown or not this DP's.")
-PAYMENT_TOKEN_USED = _e("ERRPLT40016", 400, "Payment token sudah digunakan.", "The token already completed a purchase (OTP is single-use).")
-INVOICE_DUPLICATE = _e("ERRPLT40017", 400, "Kode invoice sudah digunakan.", "This DP already used invoice_code for another transaction.")
-INVOICE_NOT_FOUND = _e("ERRPLT40018", 400, "Kode invoice tidak ditemukan.", "No transaction of this DP has invoice_code.")
-ALREADY_OWNED = _e("ERRPLT40019", 400, "Peserta sudah membeli pelatihan ini.", "The card already holds an active purchase of this course.")
-VOID_NOT_ALLOWED = _e("ERRPLT40020", 400, "Transaksi tidak dapat dibatalkan karena pelatihan sudah diredeem.", "The redeem code was already used; the purchase can no longer be voided.")
+COURSE_OR_SCHEDULE_EMPTY = _e(
+    "ERRPLT40036",
+    400,
+    "Kode pelatihan dan kode jadwal wajib diisi.",
+    "course_code and/or schedule_code is empty.",
+    portal=True,
+)
+ALREADY_VOIDED = _e(
+    "ERRPLT40028",
+    400,
+    "Transaksi sudah dibatalkan sebelumnya.",
+    "The transaction was already voided.",
+    portal=True,
+)
+TRANSACTION_NOT_FOUND = _e(
+    "ERRVOD40001",
+    400,
+    "Kode transaksi tidak ditemukan.",
+    "transaction_code is unknown, or not this DP's, or does not match invoice_code.",
+    portal=True,
+)
+SCHEDULE_NOT_FOUND = _e(
+    "ERRPLT40001", 400, "Jadwal pelatihan tidak ditemukan.", "schedule_code does not exist."
+)
+SCHEDULE_NOT_IN_COURSE = _e(
+    "ERRPLT40002",
+    400,
+    "Jadwal tidak sesuai dengan pelatihan.",
+    "schedule_code exists but belongs to another course.",
+)
+TRAINING_STARTED = _e(
+    "ERRPLT40003",
+    400,
+    "Pelatihan sudah dimulai.",
+    "The schedule has already started; it can no longer be bought.",
+)
+QUOTA_FULL = _e(
+    "ERRPLT40004", 400, "Kuota jadwal pelatihan sudah habis.", "No seats are left on the schedule."
+)
+AGE_NOT_ELIGIBLE = _e(
+    "ERRPLT40005",
+    400,
+    "Usia peserta tidak memenuhi syarat pelatihan.",
+    "The buyer's age is outside the course's requirement.",
+)
+EDUCATION_NOT_ELIGIBLE = _e(
+    "ERRPLT40006",
+    400,
+    "Pendidikan peserta tidak memenuhi syarat pelatihan.",
+    "The buyer's education is below the course's requirement.",
+)
+CARD_NOT_FOUND = _e(
+    "ERRPLT40007", 400, "Nomor Kartu Prakerja tidak ditemukan.", "prakerja_id is not a known card."
+)
+CARD_NOT_ACTIVE = _e(
+    "ERRPLT40008", 400, "Kartu Prakerja tidak aktif.", "The card is revoked or not yet active."
+)
+BALANCE_INSUFFICIENT = _e(
+    "ERRPLT40009",
+    400,
+    "Saldo Kartu Prakerja tidak mencukupi.",
+    "The card balance does not cover the amount.",
+)
+AMOUNT_MISMATCH = _e(
+    "ERRPLT40010",
+    400,
+    "Jumlah pembayaran tidak sesuai dengan harga pelatihan.",
+    "amount differs from the course price.",
+)
+COURSE_NOT_FOUND = _e(
+    "ERRPLT40011", 400, "Pelatihan tidak ditemukan.", "course_code does not exist."
+)
+OTP_WRONG = _e(
+    "ERRPLT40012", 400, "Kode OTP salah.", "The OTP does not match; the attempt is counted."
+)
+OTP_EXPIRED = _e(
+    "ERRPLT40013",
+    400,
+    "Kode OTP sudah kedaluwarsa.",
+    "The OTP is past its expiry; call send-otp again.",
+)
+OTP_LOCKED = _e(
+    "ERRPLT40014",
+    400,
+    "Kode OTP salah terlalu banyak, silakan minta OTP baru.",
+    "The attempt limit was reached; the payment token is dead.",
+)
+PAYMENT_TOKEN_INVALID = _e(
+    "ERRPLT40015",
+    400,
+    "Payment token tidak valid.",
+    "The Authorization header is missing, malformed, unknown or not this DP's.",
+)
+PAYMENT_TOKEN_USED = _e(
+    "ERRPLT40016",
+    400,
+    "Payment token sudah digunakan.",
+    "The token already completed a purchase (OTP is single-use).",
+)
+INVOICE_DUPLICATE = _e(
+    "ERRPLT40017",
+    400,
+    "Kode invoice sudah digunakan.",
+    "This DP already used invoice_code for another transaction.",
+)
+INVOICE_NOT_FOUND = _e(
+    "ERRPLT40018",
+    400,
+    "Kode invoice tidak ditemukan.",
+    "No transaction of this DP has invoice_code.",
+)
+ALREADY_OWNED = _e(
+    "ERRPLT40019",
+    400,
+    "Peserta sudah membeli pelatihan ini.",
+    "The card already holds an active purchase of this course.",
+)
+VOID_NOT_ALLOWED = _e(
+    "ERRPLT40020",
+    400,
+    "Transaksi tidak dapat dibatalkan karena pelatihan sudah diredeem.",
+    "The redeem code was already used; the purchase can no longer be voided.",
+)
 
 # --- LP redeem codes and attendance (online course verification) -------------------------------
-REDEEM_NOT_FOUND = _e("ERRRDM40001", 400, "Kode redeem tidak ditemukan.", "redeem_code is unknown or belongs to another LP's course.")
-SEQUENCE_INVALID = _e("ERRRDM40002", 400, "Sequence tidak valid untuk pelatihan ini.", "The sequence is not one of the course's stages (self-paced: 1, 999; webinar: 1..sessions, 999).")
-SEQUENCE_ORDER = _e("ERRRDM40003", 400, "Sequence sebelumnya belum diverifikasi.", "An earlier stage has not been verified yet.")
-RESET_NOT_ALLOWED = _e("ERRRDM40004", 400, "Reset hanya untuk kode redeem test case positif (PRAT-).", "Reset works only on PRAT- codes of positive test cases.")
-EMAIL_USED = _e("ERRRDM40005", 400, "Email sudah digunakan untuk pelatihan yang sama.", "Another redeem code of this course is bound to this email.")
-EMAIL_MISMATCH = _e("ERRRDM40006", 400, "Email tidak sesuai dengan email yang terdaftar pada kode redeem.", "The redeem code is bound to a different email.")
-REDIRECT_URI_NOT_REGISTERED = _e("ERRRDM40007", 400, "redirect_uri tidak terdaftar.", "redirect_uri is not one the LP registered.")
-REDEEM_VOIDED = _e("ERRRDM40008", 400, "Transaksi kode redeem sudah dibatalkan.", "The purchase behind the redeem code was voided.")
-ALREADY_VERIFIED = _e("ERRRDM40009", 400, "Sequence ini sudah diverifikasi.", "This stage was already verified; a new verification URL is not needed.")
-VERIFICATION_EXPIRED = _e("ERRRDM40010", 400, "Tautan verifikasi tidak valid atau kedaluwarsa.", "The verification link is unknown, used or expired.")
+REDEEM_NOT_FOUND = _e(
+    "ERRRDM40001",
+    400,
+    "Kode redeem tidak ditemukan.",
+    "redeem_code is unknown or belongs to another LP's course.",
+)
+SEQUENCE_INVALID = _e(
+    "ERRRDM40002",
+    400,
+    "Sequence tidak valid untuk pelatihan ini.",
+    "The sequence is not one of the course's stages (self-paced: 1, 999; webinar: 1..sessions, 999).",
+)
+SEQUENCE_ORDER = _e(
+    "ERRRDM40003",
+    400,
+    "Sequence sebelumnya belum diverifikasi.",
+    "An earlier stage has not been verified yet.",
+)
+RESET_NOT_ALLOWED = _e(
+    "ERRRDM40004",
+    400,
+    "Reset hanya untuk kode redeem test case positif (PRAT-).",
+    "Reset works only on PRAT- codes of positive test cases.",
+)
+EMAIL_USED = _e(
+    "ERRRDM40005",
+    400,
+    "Email sudah digunakan untuk pelatihan yang sama.",
+    "Another redeem code of this course is bound to this email.",
+)
+EMAIL_MISMATCH = _e(
+    "ERRRDM40006",
+    400,
+    "Email tidak sesuai dengan email yang terdaftar pada kode redeem.",
+    "The redeem code is bound to a different email.",
+)
+REDIRECT_URI_NOT_REGISTERED = _e(
+    "ERRRDM40007",
+    400,
+    "redirect_uri tidak terdaftar.",
+    "redirect_uri is not one the LP registered.",
+)
+REDEEM_VOIDED = _e(
+    "ERRRDM40008",
+    400,
+    "Transaksi kode redeem sudah dibatalkan.",
+    "The purchase behind the redeem code was voided.",
+)
+ALREADY_VERIFIED = _e(
+    "ERRRDM40009",
+    400,
+    "Sequence ini sudah diverifikasi.",
+    "This stage was already verified; a new verification URL is not needed.",
+)
+VERIFICATION_EXPIRED = _e(
+    "ERRRDM40010",
+    400,
+    "Tautan verifikasi tidak valid atau kedaluwarsa.",
+    "The verification link is unknown, used or expired.",
+)
 
 # --- LP assignments (TPM / UK) ------------------------------------------------------------------
-SCOPE_SEQUENCE_MISMATCH = _e("ERRTPM40001", 400, "Scope dan sequence tidak sesuai.", "scope tpm needs sequence 1..998; scope uk needs 999.")
-SUBMISSION_NOT_FOUND = _e("ERRTPM40002", 400, "Tugas peserta belum dikumpulkan.", "Feedback was sent for a submission that does not exist.")
-NOT_REDEEMED = _e("ERRTPM40003", 400, "Kode redeem belum diredeem.", "Assignments need a redeemed code (sequence 1 verified).")
-FEEDBACK_EXISTS = _e("ERRTPM40004", 400, "Feedback untuk tugas ini sudah diberikan.", "This submission already has the LP's feedback.")
+SCOPE_SEQUENCE_MISMATCH = _e(
+    "ERRTPM40001",
+    400,
+    "Scope dan sequence tidak sesuai.",
+    "scope tpm needs sequence 1..998; scope uk needs 999.",
+)
+SUBMISSION_NOT_FOUND = _e(
+    "ERRTPM40002",
+    400,
+    "Tugas peserta belum dikumpulkan.",
+    "Feedback was sent for a submission that does not exist.",
+)
+NOT_REDEEMED = _e(
+    "ERRTPM40003",
+    400,
+    "Kode redeem belum diredeem.",
+    "Assignments need a redeemed code (sequence 1 verified).",
+)
+FEEDBACK_EXISTS = _e(
+    "ERRTPM40004",
+    400,
+    "Feedback untuk tugas ini sudah diberikan.",
+    "This submission already has the LP's feedback.",
+)
 
 # --- SSO (their own envelope; the portal shows HTTP 400 "Unauthorized" for all of these) ---------
-SSO_NO_CLIENT_ID = _e("ERROAUTH4024", 400, "Unauthorized", "NotFoundContextClientId: the X-Client-Id header is missing.", surface=Surface.SSO, portal=True)
-SSO_UNKNOWN_CLIENT = _e("ERROAUTH4029", 400, "Unauthorized", "ErrOauthClientIdNotFound: no LP has this client id.", surface=Surface.SSO, portal=True)
-SSO_NO_USER = _e("ERROAUTH4030", 400, "Unauthorized", "NotFoundContextUserId: the access token is missing, unknown, expired or not this client's.", surface=Surface.SSO, portal=True)
-SSO_CODE_NOT_FOUND = _e("ERROAUTH4031", 400, "Unauthorized", "ErrOauthAuthCodeNotFound: the code is unknown, used, expired or not this client's.", surface=Surface.SSO, portal=True)
-SSO_BAD_SIGNATURE = _e("ERROAUTH4032", 400, "Unauthorized", "The X-Signature / X-Timestamp of generate-url is missing, stale or wrong.", surface=Surface.SSO)
-SSO_REFRESH_NOT_FOUND = _e("ERROAUTH4033", 400, "Unauthorized", "The refresh token is unknown, used, expired or not this client's.", surface=Surface.SSO)
-SSO_BAD_REQUEST = _e("ERROAUTH4000", 400, "Bad Request", "A required parameter is missing or malformed (scope, state, redirect_uri, login_uri, code, token).", surface=Surface.SSO)
-SSO_REDIRECT_NOT_REGISTERED = _e("ERROAUTH4034", 400, "Bad Request", "redirect_uri or login_uri is not one the LP registered.", surface=Surface.SSO)
-SSO_WRONG_ROLE = _e("ERROAUTH4035", 400, "Unauthorized", "SSO is for training providers (LP); a DP client id was used.", surface=Surface.SSO)
+SSO_NO_CLIENT_ID = _e(
+    "ERROAUTH4024",
+    400,
+    "Unauthorized",
+    "NotFoundContextClientId: the X-Client-Id header is missing.",
+    surface=Surface.SSO,
+    portal=True,
+)
+SSO_UNKNOWN_CLIENT = _e(
+    "ERROAUTH4029",
+    400,
+    "Unauthorized",
+    "ErrOauthClientIdNotFound: no LP has this client id.",
+    surface=Surface.SSO,
+    portal=True,
+)
+SSO_NO_USER = _e(
+    "ERROAUTH4030",
+    400,
+    "Unauthorized",
+    "NotFoundContextUserId: the access token is missing, unknown, expired or not this client's.",
+    surface=Surface.SSO,
+    portal=True,
+)
+SSO_CODE_NOT_FOUND = _e(
+    "ERROAUTH4031",
+    400,
+    "Unauthorized",
+    "ErrOauthAuthCodeNotFound: the code is unknown, used, expired or not this client's.",
+    surface=Surface.SSO,
+    portal=True,
+)
+SSO_BAD_SIGNATURE = _e(
+    "ERROAUTH4032",
+    400,
+    "Unauthorized",
+    "The X-Signature / X-Timestamp of generate-url is missing, stale or wrong.",
+    surface=Surface.SSO,
+)
+SSO_REFRESH_NOT_FOUND = _e(
+    "ERROAUTH4033",
+    400,
+    "Unauthorized",
+    "The refresh token is unknown, used, expired or not this client's.",
+    surface=Surface.SSO,
+)
+SSO_BAD_REQUEST = _e(
+    "ERROAUTH4000",
+    400,
+    "Bad Request",
+    "A required parameter is missing or malformed (scope, state, redirect_uri, login_uri, code, token).",
+    surface=Surface.SSO,
+)
+SSO_REDIRECT_NOT_REGISTERED = _e(
+    "ERROAUTH4034",
+    400,
+    "Bad Request",
+    "redirect_uri or login_uri is not one the LP registered.",
+    surface=Surface.SSO,
+)
+SSO_WRONG_ROLE = _e(
+    "ERROAUTH4035",
+    400,
+    "Unauthorized",
+    "SSO is for training providers (LP); a DP client id was used.",
+    surface=Surface.SSO,
+)
 
 
 class ApiError(Exception):

@@ -38,11 +38,15 @@ class SendOtpRequest(Request):
     user_platform_id: Code = Field(description="The buyer's user id on the DP.")
     course_code: Code
     schedule_code: Code
-    amount: Rupiah = Field(description="Training price in integer rupiah; must equal the course price.")
+    amount: Rupiah = Field(
+        description="Training price in integer rupiah; must equal the course price."
+    )
 
 
 class SendOtpData(BaseModel):
-    payment_token: str = Field(description="Send it back as `Authorization: Payment <token>` on authorize.")
+    payment_token: str = Field(
+        description="Send it back as `Authorization: Payment <token>` on authorize."
+    )
     expired_at: str = Field(description="When the OTP and the token expire (ISO-8601 UTC).")
     phone_number: str = Field(description="The buyer's phone number the OTP was sent to, masked.")
 
@@ -59,7 +63,9 @@ class AuthorizeData(BaseModel):
     amount: int
     status: PaymentStatus
     prakerja_name: str
-    redeem_code: str = Field(description="Sandbox addition: the redeem code the buyer takes to the LP.")
+    redeem_code: str = Field(
+        description="Sandbox addition: the redeem code the buyer takes to the LP."
+    )
 
 
 class PaymentStatusRequest(Request):

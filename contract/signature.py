@@ -19,7 +19,12 @@ AUTHORIZE_PATH = "/api/v1/integration/payment/authorize"
 
 
 def raw_signature(
-    client_code: str, timestamp: str | int, method: str, path: str, body: str, authorization: str = ""
+    client_code: str,
+    timestamp: str | int,
+    method: str,
+    path: str,
+    body: str,
+    authorization: str = "",
 ) -> str:
     """Return the string that is signed, exactly as the portal builds it."""
     return f"{client_code}{timestamp}{method.upper()}{path}{authorization}{body}"
@@ -85,7 +90,9 @@ def verify(
 ) -> bool:
     """True when ``signature`` signs this request in one of the accepted forms."""
     expected_forms: Iterable[tuple[str, str]] = (
-        (b, a) for b in candidate_bodies(body) for a in candidate_authorizations(path, authorization)
+        (b, a)
+        for b in candidate_bodies(body)
+        for a in candidate_authorizations(path, authorization)
     )
     given = signature.strip().lower()
     ok = False

@@ -43,7 +43,11 @@ InvoiceCode = Annotated[
 AttendanceSequence = Annotated[
     int,
     Strict(),
-    Field(ge=1, le=999, description="1 = redeem / first attendance, 2-10 = attendance, 999 = post-test."),
+    Field(
+        ge=1,
+        le=999,
+        description="1 = redeem / first attendance, 2-10 = attendance, 999 = post-test.",
+    ),
 ]
 
 AssignmentSequence = Annotated[

@@ -7,10 +7,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from contract import VERSION
-from reference_server import errors, fixtures
+from contract import errors as err
+from reference_server import errors, fixtures, logs
 from reference_server.routers import health
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
@@ -42,6 +43,7 @@ def prepare(runtime: Runtime) -> None:
 
 def create_app(settings: ServerSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the database is migrated and seeded when it starts."""
+    logs.configure()
     runtime = runtime or Runtime(settings or get_settings())
 
     @asynccontextmanager
@@ -62,10 +64,12 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     errors.install(app)
 
     @app.middleware("http")
-    async def _guard_and_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def _guard_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return errors.error_response(errors.err.BODY_TOO_LARGE)
+            return errors.error_response(err.BODY_TOO_LARGE)
         started = time.perf_counter()
         response = await call_next(request)
         # Path only: query strings and bodies may carry personal data, headers carry signatures.
@@ -85,7 +89,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     return app
 
 
-def _surface_routers() -> list[object]:
+def _surface_routers() -> list[APIRouter]:
     """The routers of every surface that exists so far."""
     import importlib
 

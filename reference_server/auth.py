@@ -71,7 +71,9 @@ def remember_signature(runtime: Runtime, partner: PartnerIdentity, signature: st
     try:
         with transaction(runtime.sessions) as session:
             session.add(
-                SeenSignature(client_code=partner.client_code, signature=signature.lower(), seen_at=now)
+                SeenSignature(
+                    client_code=partner.client_code, signature=signature.lower(), seen_at=now
+                )
             )
     except IntegrityError:
         raise ApiError(err.REPLAYED) from None
@@ -85,7 +87,9 @@ def require(role: Role) -> Callable[..., PartnerIdentity]:
     """A dependency admitting only partners of ``role``, each signature once."""
 
     def dependency(
-        request: Request, runtime: RuntimeDep, partner: Annotated[PartnerIdentity, Depends(authenticate)]
+        request: Request,
+        runtime: RuntimeDep,
+        partner: Annotated[PartnerIdentity, Depends(authenticate)],
     ) -> PartnerIdentity:
         if partner.role != role.value:
             raise ApiError(err.WRONG_ROLE)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from contract.endpoints import Role
 
@@ -18,7 +19,11 @@ Port = Annotated[int, typer.Option("--port", envvar="PRAKERJA_PORT", help="Port 
 Host = Annotated[str, typer.Option("--host", envvar="PRAKERJA_HOST", help="Address to bind.")]
 DatabaseUrl = Annotated[
     str | None,
-    typer.Option("--database-url", envvar="PRAKERJA_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file)."),
+    typer.Option(
+        "--database-url",
+        envvar="PRAKERJA_DATABASE_URL",
+        help="SQLAlchemy URL (default: SQLite file).",
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -44,32 +49,64 @@ def serve(
     port: Port = 8000,
     host: Host = "127.0.0.1",
     database_url: DatabaseUrl = None,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes (PostgreSQL for > 1).")] = 1,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    workers: Annotated[
+        int, typer.Option(help="uvicorn worker processes (PostgreSQL for > 1).")
+    ] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Run the reference server.
+    """Run the reference server (migrates and seeds the database first).
 
     Example: prakerja serve --port 8000 --database-url postgresql+psycopg://127.0.0.1/test
     """
     import uvicorn
 
-    settings = _settings(database_url)
-    if workers > 1 and settings.is_sqlite:
-        raise typer.BadParameter("several workers need PostgreSQL (--database-url)", param_hint="--workers")
     from reference_server.app import prepare
     from reference_server.runtime import Runtime
 
+    settings = _settings(database_url)
+    if workers > 1 and settings.is_sqlite:
+        raise typer.BadParameter(
+            "several workers need PostgreSQL (--database-url)", param_hint="--workers"
+        )
     runtime = Runtime(settings)
     prepare(runtime)  # migrate and seed once, before workers start
+    with runtime.sessions() as session:
+        _banner(host, port, settings.database_url, session)
     runtime.close()
-    console.print(f"[bold]Prakerja sandbox[/] on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     uvicorn.run(
-        "reference_server.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level=log_level, access_log=False,
+        "reference_server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
     )
 
 
-partners_app = typer.Typer(help="Register partners and issue their credentials.", no_args_is_help=True)
+def _banner(host: str, port: int, database_url: str, session: Session) -> None:
+    from reference_server.partners import list_partners
+
+    base = f"http://{host}:{port}"
+    table = Table(
+        show_header=False, box=None, title="[bold]Prakerja partner sandbox[/]", title_justify="left"
+    )
+    table.add_row("API", f"{base}/api/v1/integration/...")
+    table.add_row("Docs", f"{base}/docs")
+    table.add_row("SMS inbox", f"{base}/api/v1/sandbox/sms-inbox?prakerja_id=...")
+    table.add_row("Database", database_url.split("@")[-1])
+    own = [p for p in list_partners(session) if not p["builtin"]]
+    table.add_row("Partners", f"{len(own)} registered" + ("" if own else " — add one below"))
+    console.print(table)
+    console.print(
+        '[dim]Next, in another terminal:[/]  prakerja partners add --role dp --name "My Marketplace"\n'
+        "[dim]Then:[/]  prakerja fixtures --client-code <client_code>   [dim]Stop with Ctrl-C.[/]"
+    )
+
+
+partners_app = typer.Typer(
+    help="Register partners and issue their credentials.", no_args_is_help=True
+)
 
 
 @partners_app.command("add")
@@ -77,9 +114,12 @@ def partners_add(
     role: Annotated[Role, typer.Option(help="dp (digital platform) or lp (training provider).")],
     name: Annotated[str, typer.Option(help="Display name, e.g. 'Tokopedia'.")],
     redirect_uri: Annotated[
-        list[str] | None, typer.Option(help="LP callback URL (repeatable) for url-generate and SSO.")
+        list[str] | None,
+        typer.Option(help="LP callback URL (repeatable) for url-generate and SSO."),
     ] = None,
-    client_code: Annotated[str | None, typer.Option(help="Choose the client_code instead of a random one.")] = None,
+    client_code: Annotated[
+        str | None, typer.Option(help="Choose the client_code instead of a random one.")
+    ] = None,
     database_url: DatabaseUrl = None,
     as_json: AsJson = False,
 ) -> None:
@@ -94,7 +134,11 @@ def partners_add(
     try:
         with transaction(runtime.sessions) as session:
             creds = add_partner(
-                session, runtime.keys, role=role, name=name, redirect_uris=tuple(redirect_uri or ()),
+                session,
+                runtime.keys,
+                role=role,
+                name=name,
+                redirect_uris=tuple(redirect_uri or ()),
                 client_code=client_code,
             )
     except ValueError as exc:
@@ -102,10 +146,17 @@ def partners_add(
     finally:
         runtime.close()
     if as_json:
-        typer.echo(json.dumps({
-            "client_code": creds.client_code, "sign_key": creds.sign_key, "role": creds.role,
-            "name": creds.name, "redirect_uris": list(creds.redirect_uris),
-        }))
+        typer.echo(
+            json.dumps(
+                {
+                    "client_code": creds.client_code,
+                    "sign_key": creds.sign_key,
+                    "role": creds.role,
+                    "name": creds.name,
+                    "redirect_uris": list(creds.redirect_uris),
+                }
+            )
+        )
         return
     console.print(f"[green]Registered[/] {creds.role.upper()} [bold]{creds.name}[/]")
     console.print(f"  client_code  {creds.client_code}")
@@ -132,7 +183,9 @@ def partners_list(database_url: DatabaseUrl = None, as_json: AsJson = False) -> 
     table = Table("client_code", "role", "name", "redirect URIs", "since")
     for row in rows:
         table.add_row(
-            str(row["client_code"]), str(row["role"]), str(row["name"]),
+            str(row["client_code"]),
+            str(row["role"]),
+            str(row["name"]),
             "\n".join(row["redirect_uris"]),  # type: ignore[arg-type]
             str(row["created_at"])[:19],
         )
@@ -181,23 +234,58 @@ def fixtures_cmd(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
-    table = Table("course_code", "method", "price", "min age / education", "schedules", title="Catalogue (any DP may sell)")
+    table = Table(
+        "course_code",
+        "method",
+        "price",
+        "min age / education",
+        "schedules",
+        title="Catalogue (any DP may sell)",
+    )
     for course in data["catalogue"]:
         table.add_row(
-            course["course_code"], course["method"], f"Rp{course['price']:,}",
+            course["course_code"],
+            course["method"],
+            f"Rp{course['price']:,}",
             f"{course['min_age']} / {course['min_education']}",
             "\n".join(f"{s['schedule_code']}  ({s['purpose']})" for s in course["schedules"]),
         )
     console.print(table)
     for partner in data["partners"]:
         if partner["role"] == "dp":
-            t = Table("prakerja_id", "name", "balance", "card", "for", title=f"DP {partner['client_code']} — test beneficiaries")
+            t = Table(
+                "prakerja_id",
+                "name",
+                "balance",
+                "card",
+                "for",
+                title=f"DP {partner['client_code']} — test beneficiaries",
+            )
             for b in partner["beneficiaries"]:
-                t.add_row(b["prakerja_id"], b["name"], f"Rp{b['balance']:,}", b["card_status"], b["purpose"])
+                t.add_row(
+                    b["prakerja_id"],
+                    b["name"],
+                    f"Rp{b['balance']:,}",
+                    b["card_status"],
+                    b["purpose"],
+                )
         else:
-            t = Table("test case", "redeem_code", "course_code", "resettable", "expect", title=f"LP {partner['client_code']} — redeem codes")
+            t = Table(
+                "test case",
+                "redeem_code",
+                "course_code",
+                "resettable",
+                "expect",
+                title=f"LP {partner['client_code']} — redeem codes",
+            )
             for r in partner["redeem_codes"]:
-                t.add_row(r["test_case"], r["redeem_code"], r["course_code"], "yes" if r["resettable"] else "no", r["expect"])
+                t.add_row(
+                    r["test_case"],
+                    r["redeem_code"],
+                    r["course_code"],
+                    "yes" if r["resettable"] else "no",
+                    r["expect"],
+                )
         console.print(t)
 
 
@@ -214,6 +302,7 @@ def secret_key() -> None:
 def register(app: typer.Typer) -> None:
     """Mount these commands on the umbrella ``prakerja`` command."""
     app.command("serve")(serve)
+    app.command("up", help="Run the sandbox on this machine (today: the reference server).")(serve)
     app.add_typer(partners_app, name="partners")
     app.command("fixtures")(fixtures_cmd)
     app.command("secret-key")(secret_key)

@@ -32,7 +32,9 @@ def error_body(error: ErrorCode, message: str | None = None) -> dict[str, Any]:
     return {"success": False, "code": error.code, "message": text}
 
 
-def error_response(error: ErrorCode, message: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    error: ErrorCode, message: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """A JSON response for a catalogued error."""
     return JSONResponse(error_body(error, message), status_code=error.http_status, headers=headers)
 

@@ -54,13 +54,83 @@ class PersonFixture:
 
 
 DP_PEOPLE = (
-    PersonFixture("normal-1", "user skema normal 1", 30, "M", Education.S1, "normal", 3_500_000, "active", "happy path"),
-    PersonFixture("normal-2", "user skema normal 2", 27, "F", Education.SMA, "normal", 3_500_000, "active", "happy path, concurrency"),
-    PersonFixture("semi-bansos", "user skema semi bansos", 24, "F", Education.SMA, "semi_bansos", 1_000_000, "active", "Rp1,000,000 balance"),
-    PersonFixture("low-balance", "user saldo rendah", 35, "M", Education.SMA, "normal", 100_000, "active", "ERRPLT40009 balance"),
-    PersonFixture("revoked", "user kartu dicabut", 29, "M", Education.SMA, "normal", 3_500_000, "revoked", "ERRPLT40008 card not active"),
-    PersonFixture("young", "user usia 19", 19, "F", Education.S1, "normal", 3_500_000, "active", "ERRPLT40005 on SBX-LANJUTAN (min age 21)"),
-    PersonFixture("primary-school", "user lulusan SD", 40, "M", Education.SD, "normal", 3_500_000, "active", "ERRPLT40006 on SBX-LANJUTAN (min D3)"),
+    PersonFixture(
+        "normal-1",
+        "user skema normal 1",
+        30,
+        "M",
+        Education.S1,
+        "normal",
+        3_500_000,
+        "active",
+        "happy path",
+    ),
+    PersonFixture(
+        "normal-2",
+        "user skema normal 2",
+        27,
+        "F",
+        Education.SMA,
+        "normal",
+        3_500_000,
+        "active",
+        "happy path, concurrency",
+    ),
+    PersonFixture(
+        "semi-bansos",
+        "user skema semi bansos",
+        24,
+        "F",
+        Education.SMA,
+        "semi_bansos",
+        1_000_000,
+        "active",
+        "Rp1,000,000 balance",
+    ),
+    PersonFixture(
+        "low-balance",
+        "user saldo rendah",
+        35,
+        "M",
+        Education.SMA,
+        "normal",
+        100_000,
+        "active",
+        "ERRPLT40009 balance",
+    ),
+    PersonFixture(
+        "revoked",
+        "user kartu dicabut",
+        29,
+        "M",
+        Education.SMA,
+        "normal",
+        3_500_000,
+        "revoked",
+        "ERRPLT40008 card not active",
+    ),
+    PersonFixture(
+        "young",
+        "user usia 19",
+        19,
+        "F",
+        Education.S1,
+        "normal",
+        3_500_000,
+        "active",
+        "ERRPLT40005 on SBX-LANJUTAN (min age 21)",
+    ),
+    PersonFixture(
+        "primary-school",
+        "user lulusan SD",
+        40,
+        "M",
+        Education.SD,
+        "normal",
+        3_500_000,
+        "active",
+        "ERRPLT40006 on SBX-LANJUTAN (min D3)",
+    ),
 )
 
 
@@ -76,9 +146,21 @@ class CourseFixture:
 
 
 CATALOGUE = (
-    CourseFixture("MANDIRI", "Pemasaran Digital untuk UMKM (mandiri)", "self_paced", 1, 500_000, 18, Education.SD),
-    CourseFixture("WEBINAR", "Dasar Akuntansi (webinar)", "webinar", 4, 1_000_000, 18, Education.SD),
-    CourseFixture("LANJUTAN", "Analisis Data Lanjutan (mandiri)", "self_paced", 1, 750_000, 21, Education.D3),
+    CourseFixture(
+        "MANDIRI",
+        "Pemasaran Digital untuk UMKM (mandiri)",
+        "self_paced",
+        1,
+        500_000,
+        18,
+        Education.SD,
+    ),
+    CourseFixture(
+        "WEBINAR", "Dasar Akuntansi (webinar)", "webinar", 4, 1_000_000, 18, Education.SD
+    ),
+    CourseFixture(
+        "LANJUTAN", "Analisis Data Lanjutan (mandiri)", "self_paced", 1, 750_000, 21, Education.D3
+    ),
 )
 SCHEDULE_KINDS = {
     "OPEN": "starts in 30 days, 999,980 seats",
@@ -99,11 +181,27 @@ class TestCase:
 
 TEST_CASES = (
     TestCase("TC1-001-200", "MANDIRI", (), False, "positive: self-paced, redeem (sequence 1)"),
-    TestCase("TC1-999-200", "MANDIRI", (1,), False, "positive: self-paced, post-test (sequence 999)"),
+    TestCase(
+        "TC1-999-200", "MANDIRI", (1,), False, "positive: self-paced, post-test (sequence 999)"
+    ),
     TestCase("TC2-001-200", "WEBINAR", (), False, "positive: webinar, redeem (sequence 1)"),
-    TestCase("TC2-999-200", "WEBINAR", (1, 2, 3, 4), False, "positive: webinar, post-test (sequence 999)"),
-    TestCase("TC1-002-400", "MANDIRI", (1,), False, "negative: sequence 2 on a self-paced course -> ERRRDM40002"),
-    TestCase("TC2-999-400", "WEBINAR", (1,), False, "negative: post-test before sessions 2-4 -> ERRRDM40003"),
+    TestCase(
+        "TC2-999-200", "WEBINAR", (1, 2, 3, 4), False, "positive: webinar, post-test (sequence 999)"
+    ),
+    TestCase(
+        "TC1-002-400",
+        "MANDIRI",
+        (1,),
+        False,
+        "negative: sequence 2 on a self-paced course -> ERRRDM40002",
+    ),
+    TestCase(
+        "TC2-999-400",
+        "WEBINAR",
+        (1,),
+        False,
+        "negative: post-test before sessions 2-4 -> ERRRDM40003",
+    ),
     TestCase("TC3-001-400", "MANDIRI", (), True, "negative: purchase voided -> ERRRDM40008"),
 )
 POSITIVE_CASES = frozenset(t.case for t in TEST_CASES if t.case.endswith("-200"))
@@ -144,10 +242,19 @@ def _unique(session: Session, column: Any, make: Any) -> str:
 
 def ensure_builtin_partners(session: Session, keys: KeyBox) -> None:
     """The built-in DP and LP that own the shared catalogue and fixture purchases."""
-    for code, role, name in ((BUILTIN_DP, "dp", "Sandbox Marketplace"), (BUILTIN_LP, "lp", "LPK Sandbox")):
+    for code, role, name in (
+        (BUILTIN_DP, "dp", "Sandbox Marketplace"),
+        (BUILTIN_LP, "lp", "LPK Sandbox"),
+    ):
         if session.scalar(select(Partner).where(Partner.client_code == code)) is None:
             session.add(
-                Partner(client_code=code, name=name, role=role, sign_key_enc=keys.seal(new_sign_key()), builtin=True)
+                Partner(
+                    client_code=code,
+                    name=name,
+                    role=role,
+                    sign_key_enc=keys.seal(new_sign_key()),
+                    builtin=True,
+                )
             )
             audit.record(session, "partner", code, "created", ACTOR, role=role)
     session.flush()
@@ -155,15 +262,23 @@ def ensure_builtin_partners(session: Session, keys: KeyBox) -> None:
 
 def _person(session: Session, owner: Partner, spec: PersonFixture, now: datetime) -> Beneficiary:
     existing = session.scalar(
-        select(Beneficiary).where(Beneficiary.fixture_of == owner.id, Beneficiary.fixture_slot == spec.slot)
+        select(Beneficiary).where(
+            Beneficiary.fixture_of == owner.id, Beneficiary.fixture_slot == spec.slot
+        )
     )
     if existing is not None:
         return existing
     seed = _digest(owner.client_code, spec.slot)
     birth = _birth_date(spec.age, seed, now.date())
-    nik = _unique(session, Beneficiary.nik, lambda a: _nik(birth, spec.sex, _digest(owner.client_code, spec.slot, str(a))))
+    nik = _unique(
+        session,
+        Beneficiary.nik,
+        lambda a: _nik(birth, spec.sex, _digest(owner.client_code, spec.slot, str(a))),
+    )
     person = Beneficiary(
-        user_id=_unique(session, Beneficiary.user_id, lambda a: "USR" + _digits(_digest(nik, str(a)), 12)),
+        user_id=_unique(
+            session, Beneficiary.user_id, lambda a: "USR" + _digits(_digest(nik, str(a)), 12)
+        ),
         nik=nik,
         name=spec.name,
         birth_date=birth,
@@ -178,15 +293,33 @@ def _person(session: Session, owner: Partner, spec: PersonFixture, now: datetime
     session.flush()
     card = Card(
         beneficiary_id=person.id,
-        card_number=_unique(session, Card.card_number, lambda a: "9" + _digits(_digest(nik, "card", str(a)), 15)),
+        card_number=_unique(
+            session, Card.card_number, lambda a: "9" + _digits(_digest(nik, "card", str(a)), 15)
+        ),
         scheme=spec.scheme,
         status=spec.card_status,
         balance=spec.balance,
     )
     session.add(card)
     session.flush()
-    session.add(LedgerEntry(card_id=card.id, amount=spec.balance, kind="grant", reference=f"scheme:{spec.scheme}", actor=ACTOR))
-    audit.record(session, "card", card.card_number, "issued", ACTOR, scheme=spec.scheme, status=spec.card_status)
+    session.add(
+        LedgerEntry(
+            card_id=card.id,
+            amount=spec.balance,
+            kind="grant",
+            reference=f"scheme:{spec.scheme}",
+            actor=ACTOR,
+        )
+    )
+    audit.record(
+        session,
+        "card",
+        card.card_number,
+        "issued",
+        ACTOR,
+        scheme=spec.scheme,
+        status=spec.card_status,
+    )
     return person
 
 
@@ -194,8 +327,15 @@ def _course(session: Session, lp: Partner, code: str, spec: CourseFixture) -> Co
     course = session.scalar(select(Course).where(Course.course_code == code))
     if course is None:
         course = Course(
-            course_code=code, lp_id=lp.id, title=spec.title, method=spec.method, sessions=spec.sessions,
-            price=spec.price, min_age=spec.min_age, max_age=None, min_education=int(spec.min_education),
+            course_code=code,
+            lp_id=lp.id,
+            title=spec.title,
+            method=spec.method,
+            sessions=spec.sessions,
+            price=spec.price,
+            min_age=spec.min_age,
+            max_age=None,
+            min_education=int(spec.min_education),
         )
         session.add(course)
         session.flush()
@@ -213,8 +353,12 @@ def _schedule(session: Session, course: Course, code: str, kind: str, now: datet
         start, seats = now - timedelta(days=1), OPEN_SEATS
     if schedule is None:
         schedule = Schedule(
-            schedule_code=code, course_id=course.id, start_at=start, end_at=start + timedelta(days=30),
-            capacity=max(seats, 30), quota=seats,
+            schedule_code=code,
+            course_id=course.id,
+            start_at=start,
+            end_at=start + timedelta(days=30),
+            capacity=max(seats, 30),
+            quota=seats,
         )
         session.add(schedule)
         session.flush()
@@ -247,32 +391,82 @@ def ensure_lp_fixtures(session: Session, lp: Partner, now: datetime) -> None:
     for spec in CATALOGUE[:2]:
         code = f"{lp.client_code}-{spec.suffix}".upper()
         course = _course(session, lp, code, spec)
-        courses[spec.suffix] = (course, _schedule(session, course, f"{code}-RUNNING", "RUNNING", now))
+        courses[spec.suffix] = (
+            course,
+            _schedule(session, course, f"{code}-RUNNING", "RUNNING", now),
+        )
     for case in TEST_CASES:
-        if session.scalar(select(RedeemCode).where(RedeemCode.test_case == case.case, RedeemCode.course_id.in_([c.id for c, _ in courses.values()]))):
+        if session.scalar(
+            select(RedeemCode).where(
+                RedeemCode.test_case == case.case,
+                RedeemCode.course_id.in_([c.id for c, _ in courses.values()]),
+            )
+        ):
             continue
         course, schedule = courses[case.course]
         person = _person(
-            session, lp,
-            PersonFixture(case.case, f"peserta {case.case}", 30, "F", Education.SMA, "normal", 3_500_000, "active", case.expect),
+            session,
+            lp,
+            PersonFixture(
+                case.case,
+                f"peserta {case.case}",
+                30,
+                "F",
+                Education.SMA,
+                "normal",
+                3_500_000,
+                "active",
+                case.expect,
+            ),
             now,
         )
         card = session.scalars(select(Card).where(Card.beneficiary_id == person.id)).one()
-        code = _unique(session, RedeemCode.code, lambda a, c=case.case: redeem_code_for(lp.client_code, c, a))
+        code = _unique(
+            session, RedeemCode.code, lambda a, c=case.case: redeem_code_for(lp.client_code, c, a)
+        )
         txn = Transaction(
-            transaction_code="FX" + _digits(_digest(code), 14), dp_id=dp.id, invoice_code=f"FIXTURE-{code}",
-            invoice_url=f"https://sandbox.prakerja.test/invoice/{code}", user_platform_id=person.user_id,
-            card_id=card.id, course_id=course.id, schedule_id=schedule.id, amount=course.price,
-            status="VOIDED" if case.voided else "SUCCESS", voided_at=now if case.voided else None,
+            transaction_code="FX" + _digits(_digest(code), 14),
+            dp_id=dp.id,
+            invoice_code=f"FIXTURE-{code}",
+            invoice_url=f"https://sandbox.prakerja.test/invoice/{code}",
+            user_platform_id=person.user_id,
+            card_id=card.id,
+            course_id=course.id,
+            schedule_id=schedule.id,
+            amount=course.price,
+            status="VOIDED" if case.voided else "SUCCESS",
+            voided_at=now if case.voided else None,
         )
         card.balance -= course.price
         session.add(txn)
         session.flush()
-        session.add(LedgerEntry(card_id=card.id, amount=-course.price, kind="purchase", reference=txn.transaction_code, actor=ACTOR))
+        session.add(
+            LedgerEntry(
+                card_id=card.id,
+                amount=-course.price,
+                kind="purchase",
+                reference=txn.transaction_code,
+                actor=ACTOR,
+            )
+        )
         if case.voided:
             card.balance += course.price
-            session.add(LedgerEntry(card_id=card.id, amount=course.price, kind="void", reference=txn.transaction_code, actor=ACTOR))
-        redeem = RedeemCode(code=code, transaction_id=txn.id, course_id=course.id, status=RedeemStatus.NOT_REDEEMED, test_case=case.case)
+            session.add(
+                LedgerEntry(
+                    card_id=card.id,
+                    amount=course.price,
+                    kind="void",
+                    reference=txn.transaction_code,
+                    actor=ACTOR,
+                )
+            )
+        redeem = RedeemCode(
+            code=code,
+            transaction_id=txn.id,
+            course_id=course.id,
+            status=RedeemStatus.NOT_REDEEMED,
+            test_case=case.case,
+        )
         session.add(redeem)
         session.flush()
         apply_test_case(session, redeem, case, now)
@@ -283,7 +477,9 @@ def apply_test_case(session: Session, redeem: RedeemCode, case: TestCase, now: d
     """Put a test code in its starting state (used at seeding and by reset)."""
     session.execute(delete(Attendance).where(Attendance.redeem_code_id == redeem.id))
     for sequence in case.verified:
-        session.add(Attendance(redeem_code_id=redeem.id, sequence=sequence, via="fixture", verified_at=now))
+        session.add(
+            Attendance(redeem_code_id=redeem.id, sequence=sequence, via="fixture", verified_at=now)
+        )
     redeem.email = None
     redeem.redeemed_at = now if case.verified else None
     if case.voided:
@@ -297,7 +493,9 @@ def test_case_of(code: str) -> TestCase | None:
     return next((t for t in TEST_CASES if t.case == code), None)
 
 
-def ensure_partner_fixtures(session: Session, partner: Partner, now: datetime | None = None) -> None:
+def ensure_partner_fixtures(
+    session: Session, partner: Partner, now: datetime | None = None
+) -> None:
     """The fixtures of one partner, by role."""
     now = now or utcnow()
     if partner.role == "dp":
@@ -311,7 +509,9 @@ def seed(session: Session, keys: KeyBox, now: datetime | None = None) -> None:
     now = now or utcnow()
     ensure_builtin_partners(session, keys)
     ensure_catalogue(session, now)
-    for partner in session.scalars(select(Partner).where(Partner.active.is_(True)).order_by(Partner.id)):
+    for partner in session.scalars(
+        select(Partner).where(Partner.active.is_(True)).order_by(Partner.id)
+    ):
         ensure_partner_fixtures(session, partner, now)
 
 
@@ -322,41 +522,81 @@ def describe(session: Session, client_code: str | None = None) -> dict[str, Any]
         query = query.where(Partner.client_code == client_code)
     partners = session.scalars(query).all()
     catalogue = []
-    for course in session.scalars(select(Course).where(Course.course_code.like("SBX-%")).order_by(Course.id)):
-        schedules = session.scalars(select(Schedule).where(Schedule.course_id == course.id).order_by(Schedule.id)).all()
-        catalogue.append({
-            "course_code": course.course_code, "title": course.title, "method": course.method,
-            "sessions": course.sessions, "price": course.price, "min_age": course.min_age,
-            "min_education": Education(course.min_education).name,
-            "schedules": [{"schedule_code": s.schedule_code, "start_at": s.start_at.isoformat(), "quota": s.quota,
-                           "purpose": SCHEDULE_KINDS[s.schedule_code.rsplit("-", 1)[1]]} for s in schedules],
-        })
+    for course in session.scalars(
+        select(Course).where(Course.course_code.like("SBX-%")).order_by(Course.id)
+    ):
+        schedules = session.scalars(
+            select(Schedule).where(Schedule.course_id == course.id).order_by(Schedule.id)
+        ).all()
+        catalogue.append(
+            {
+                "course_code": course.course_code,
+                "title": course.title,
+                "method": course.method,
+                "sessions": course.sessions,
+                "price": course.price,
+                "min_age": course.min_age,
+                "min_education": Education(course.min_education).name,
+                "schedules": [
+                    {
+                        "schedule_code": s.schedule_code,
+                        "start_at": s.start_at.isoformat(),
+                        "quota": s.quota,
+                        "purpose": SCHEDULE_KINDS[s.schedule_code.rsplit("-", 1)[1]],
+                    }
+                    for s in schedules
+                ],
+            }
+        )
     result: dict[str, Any] = {"catalogue": catalogue, "partners": []}
     purposes = {p.slot: p.purpose for p in DP_PEOPLE}
     for partner in partners:
-        entry: dict[str, Any] = {"client_code": partner.client_code, "name": partner.name, "role": partner.role}
+        entry: dict[str, Any] = {
+            "client_code": partner.client_code,
+            "name": partner.name,
+            "role": partner.role,
+        }
         if partner.role == "dp":
             rows = session.execute(
-                select(Beneficiary, Card).join(Card, Card.beneficiary_id == Beneficiary.id)
-                .where(Beneficiary.fixture_of == partner.id).order_by(Beneficiary.id)
+                select(Beneficiary, Card)
+                .join(Card, Card.beneficiary_id == Beneficiary.id)
+                .where(Beneficiary.fixture_of == partner.id)
+                .order_by(Beneficiary.id)
             ).all()
-            entry["beneficiaries"] = [{
-                "slot": b.fixture_slot, "prakerja_id": c.card_number, "name": b.name,
-                "phone_number": b.phone_number, "scheme": c.scheme, "card_status": c.status,
-                "balance": c.balance, "education": Education(b.education).name,
-                "birth_date": b.birth_date.isoformat(), "purpose": purposes.get(b.fixture_slot or "", ""),
-            } for b, c in rows]
+            entry["beneficiaries"] = [
+                {
+                    "slot": b.fixture_slot,
+                    "prakerja_id": c.card_number,
+                    "name": b.name,
+                    "phone_number": b.phone_number,
+                    "scheme": c.scheme,
+                    "card_status": c.status,
+                    "balance": c.balance,
+                    "education": Education(b.education).name,
+                    "birth_date": b.birth_date.isoformat(),
+                    "purpose": purposes.get(b.fixture_slot or "", ""),
+                }
+                for b, c in rows
+            ]
         else:
             rows2 = session.execute(
-                select(RedeemCode, Course).join(Course, Course.id == RedeemCode.course_id)
-                .where(Course.lp_id == partner.id, RedeemCode.test_case.is_not(None)).order_by(RedeemCode.id)
+                select(RedeemCode, Course)
+                .join(Course, Course.id == RedeemCode.course_id)
+                .where(Course.lp_id == partner.id, RedeemCode.test_case.is_not(None))
+                .order_by(RedeemCode.id)
             ).all()
             cases = {t.case: t for t in TEST_CASES}
             entry["courses"] = sorted({c.course_code for _, c in rows2})
-            entry["redeem_codes"] = [{
-                "test_case": r.test_case, "redeem_code": r.code, "course_code": c.course_code,
-                "method": c.method, "resettable": r.test_case in POSITIVE_CASES,
-                "expect": cases[r.test_case].expect if r.test_case in cases else "",
-            } for r, c in rows2]
+            entry["redeem_codes"] = [
+                {
+                    "test_case": r.test_case,
+                    "redeem_code": r.code,
+                    "course_code": c.course_code,
+                    "method": c.method,
+                    "resettable": r.test_case in POSITIVE_CASES,
+                    "expect": cases[r.test_case].expect if r.test_case in cases else "",
+                }
+                for r, c in rows2
+            ]
         result["partners"].append(entry)
     return result

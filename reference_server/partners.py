@@ -42,7 +42,9 @@ def add_partner(
     if session.scalar(select(Partner.id).where(Partner.client_code == code)) is not None:
         raise ValueError(f"client_code {code!r} is taken")
     sign_key = new_sign_key()
-    partner = Partner(client_code=code, name=name, role=role.value, sign_key_enc=keys.seal(sign_key))
+    partner = Partner(
+        client_code=code, name=name, role=role.value, sign_key_enc=keys.seal(sign_key)
+    )
     session.add(partner)
     session.flush()
     for uri in dict.fromkeys(redirect_uris):
@@ -54,11 +56,15 @@ def add_partner(
 
 def add_redirect_uri(session: Session, client_code: str, uri: str, actor: str = "pmo-cli") -> None:
     """Register one more redirect URI for an LP."""
-    partner = session.scalars(select(Partner).where(Partner.client_code == client_code)).one_or_none()
+    partner = session.scalars(
+        select(Partner).where(Partner.client_code == client_code)
+    ).one_or_none()
     if partner is None:
         raise ValueError(f"unknown client_code {client_code!r}")
     exists = session.scalar(
-        select(PartnerRedirectUri.id).where(PartnerRedirectUri.partner_id == partner.id, PartnerRedirectUri.uri == uri)
+        select(PartnerRedirectUri.id).where(
+            PartnerRedirectUri.partner_id == partner.id, PartnerRedirectUri.uri == uri
+        )
     )
     if exists is None:
         session.add(PartnerRedirectUri(partner_id=partner.id, uri=uri))
@@ -67,7 +73,11 @@ def add_redirect_uri(session: Session, client_code: str, uri: str, actor: str = 
 
 def redirect_uris(session: Session, partner_id: int) -> list[str]:
     """The URIs an LP registered."""
-    return list(session.scalars(select(PartnerRedirectUri.uri).where(PartnerRedirectUri.partner_id == partner_id)))
+    return list(
+        session.scalars(
+            select(PartnerRedirectUri.uri).where(PartnerRedirectUri.partner_id == partner_id)
+        )
+    )
 
 
 def list_partners(session: Session) -> list[dict[str, object]]:

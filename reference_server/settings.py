@@ -25,7 +25,9 @@ class ServerSettings(BaseSettings):
         description="Fernet key that encrypts sign keys at rest. Generated into a file beside a "
         "SQLite database when unset; required for any other database.",
     )
-    sandbox: bool = Field(default=True, description="Enables sandbox-only endpoints (SMS inbox, reset).")
+    sandbox: bool = Field(
+        default=True, description="Enables sandbox-only endpoints (SMS inbox, reset)."
+    )
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     otp_ttl_seconds: int = Field(default=300, ge=10)
     otp_max_attempts: int = Field(default=3, ge=1)

@@ -23,7 +23,9 @@ from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
 from tests.factories import Partners
 
-PG_ADMIN_URL = os.environ.get("PRAKERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "PRAKERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def free_port() -> int:
@@ -58,7 +60,9 @@ def _postgres_schema_url() -> Iterator[str]:
             conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     except sa.exc.OperationalError as exc:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI and is unreachable at {PG_ADMIN_URL}: {exc}")
+            pytest.fail(
+                f"PostgreSQL is required under CI and is unreachable at {PG_ADMIN_URL}: {exc}"
+            )
         pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}")
     try:
         yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
@@ -93,10 +97,16 @@ def settings(database_url: str) -> ServerSettings:
 
 
 @pytest.fixture(scope="session")
-def server_url(settings: ServerSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server under test writes its log."""
+    return tmp_path_factory.mktemp("server") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def server_url(settings: ServerSettings, server_log: Path) -> Iterator[str]:
     """The reference server, a real uvicorn process on a free port of 127.0.0.1."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    log = server_log
     env = {
         **os.environ,
         "PRAKERJA_DATABASE_URL": settings.database_url,
@@ -104,9 +114,23 @@ def server_url(settings: ServerSettings, tmp_path_factory: pytest.TempPathFactor
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "reference_server.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "reference_server.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).parent.parent,
         )
     url = f"http://127.0.0.1:{port}"
     try:

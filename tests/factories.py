@@ -38,16 +38,29 @@ class Partners:
         self.runtime = runtime
         self.base_url = base_url
 
-    def add(self, *, role: Role, name: str | None = None, redirect_uris: tuple[str, ...] = (REDIRECT_URI,)) -> Partner:
+    def add(
+        self,
+        *,
+        role: Role,
+        name: str | None = None,
+        redirect_uris: tuple[str, ...] = (REDIRECT_URI,),
+    ) -> Partner:
         """A new partner of ``role`` with its own fixtures."""
         with transaction(self.runtime.sessions) as session:
             creds = add_partner(
-                session, self.runtime.keys, role=role, name=name or f"test {role.value} {secrets.token_hex(3)}",
+                session,
+                self.runtime.keys,
+                role=role,
+                name=name or f"test {role.value} {secrets.token_hex(3)}",
                 redirect_uris=redirect_uris if role is Role.LP else (),
             )
         with self.runtime.sessions() as session:
             data = describe(session, creds.client_code)
-        return Partner(creds, PartnerClient(self.base_url, creds.client_code, creds.sign_key), data["partners"][0])
+        return Partner(
+            creds,
+            PartnerClient(self.base_url, creds.client_code, creds.sign_key),
+            data["partners"][0],
+        )
 
     def dp(self) -> Partner:
         """A new digital platform."""
@@ -65,11 +78,17 @@ def beneficiary(partner: Partner, slot: str) -> dict[str, Any]:
 
 def redeem_code(partner: Partner, test_case: str) -> str:
     """One of an LP's fixture PRAT- codes, by test case (TC1-001-200, …)."""
-    return str(next(r for r in partner.fixtures["redeem_codes"] if r["test_case"] == test_case)["redeem_code"])
+    return str(
+        next(r for r in partner.fixtures["redeem_codes"] if r["test_case"] == test_case)[
+            "redeem_code"
+        ]
+    )
 
 
 def latest_otp(base_url: str, prakerja_id: str) -> str:
     """The newest OTP texted to a card holder, from the sandbox SMS inbox."""
-    response = httpx.get(f"{base_url}/api/v1/sandbox/sms-inbox", params={"prakerja_id": prakerja_id})
+    response = httpx.get(
+        f"{base_url}/api/v1/sandbox/sms-inbox", params={"prakerja_id": prakerja_id}
+    )
     response.raise_for_status()
     return str(response.json()["data"]["messages"][0]["otp"])

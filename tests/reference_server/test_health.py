@@ -14,4 +14,8 @@ def test_health(server_url: str) -> None:
 def test_unknown_path_is_an_enveloped_404(server_url: str) -> None:
     response = httpx.post(f"{server_url}/api/v1/integration/nope", json={})
     assert response.status_code == 404
-    assert response.json() == {"success": False, "code": "ERRGEN40401", "message": "Endpoint tidak ditemukan."}
+    assert response.json() == {
+        "success": False,
+        "code": "ERRGEN40401",
+        "message": "Endpoint tidak ditemukan.",
+    }

@@ -1,0 +1,44 @@
+# The things people type. `make sandbox` and `make test` set themselves up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: sandbox test test-sqlite test-postgres lint openapi bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(VENV)/.run: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.run
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+sandbox: $(VENV)/.run  ## set up and run the sandbox on SQLite (http://127.0.0.1:8000)
+	$(BIN)/prakerja up
+
+test: $(VENV)/.dev lint test-sqlite test-postgres  ## set up, lint, and run the whole suite on SQLite and PostgreSQL
+
+test-sqlite: $(VENV)/.dev  ## the suite on a SQLite file
+	PRAKERJA_TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-postgres: $(VENV)/.dev  ## the suite on PostgreSQL (127.0.0.1:5432, database test; required under CI=true)
+	PRAKERJA_TEST_DATABASE=postgres $(BIN)/pytest
+
+lint: $(VENV)/.dev  ## ruff and mypy (strict)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+openapi: $(VENV)/.dev  ## re-export openapi/ from the code
+	$(BIN)/prakerja openapi
+
+bench: $(VENV)/.dev  ## requests/s of redeem-code/status and authorize, as ratios to /health (bench-results/)
+	$(BIN)/python -m loadtests.bench
+
+clean:  ## remove the virtualenv and local state
+	rm -rf $(VENV) *.egg-info prakerja-sandbox.db* bench-results
