@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ class Partners:
     def __init__(self, runtime: Runtime, base_url: str) -> None:
         self.runtime = runtime
         self.base_url = base_url
+        self._clients: list[PartnerClient] = []  # closed by close(), not left to the GC
 
     def add(
         self,
@@ -56,11 +58,15 @@ class Partners:
             )
         with self.runtime.sessions() as session:
             data = describe(session, creds.client_code)
-        return Partner(
-            creds,
-            PartnerClient(self.base_url, creds.client_code, creds.sign_key),
-            data["partners"][0],
-        )
+        client = PartnerClient(self.base_url, creds.client_code, creds.sign_key)
+        self._clients.append(client)
+        return Partner(creds, client, data["partners"][0])
+
+    def close(self) -> None:
+        """Close every partner's connection pool (an unclosed socket is an error under pytest)."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
 
     def dp(self) -> Partner:
         """A new digital platform."""
@@ -92,3 +98,398 @@ def latest_otp(base_url: str, prakerja_id: str) -> str:
     )
     response.raise_for_status()
     return str(response.json()["data"]["messages"][0]["otp"])
+
+
+SSO_SCOPE = "name email prakerjaid notelp"
+
+
+def sso_query(**params: str) -> str:
+    """A query string with every value encoded as encodeURIComponent does (keys in given order)."""
+    from urllib.parse import quote
+
+    return "&".join(f"{key}={quote(value, safe='')}" for key, value in params.items())
+
+
+def sso_authorize(
+    base_url: str,
+    *,
+    client_code: str,
+    sign_key: str,
+    query: str,
+    sign_query: bool = True,
+    timestamp: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """A signed generate-url GET; the raw string covers the path with or without ``query``."""
+    import time
+
+    from contract.endpoints import SSO_AUTHORIZE_PATH
+    from contract.signature import sign
+
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signed_path = f"{SSO_AUTHORIZE_PATH}?{query}" if sign_query else SSO_AUTHORIZE_PATH
+    sent = {
+        "X-Client-Id": client_code,
+        "X-Timestamp": ts,
+        "X-Signature": sign(sign_key, client_code, ts, "GET", signed_path, ""),
+        **(headers or {}),
+    }
+    return httpx.get(f"{base_url}{SSO_AUTHORIZE_PATH}?{query}", headers=sent)
+
+
+def sso_code(
+    base_url: str,
+    lp: Partner,
+    *,
+    card_number: str,
+    redirect_uri: str,
+    login_uri: str,
+    scope: str = SSO_SCOPE,
+    state: str | None = None,
+) -> str:
+    """The code an LP receives after a participant logs in and allows (generate-url, consent page)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    # A fresh state by default: the same query signed in the same second would be a replay.
+    query = sso_query(
+        state=state or f"STATE-{secrets.token_hex(4)}",
+        scope=scope,
+        client_id=lp.creds.client_code,
+        redirect_uri=redirect_uri,
+        login_uri=login_uri,
+    )
+    response = sso_authorize(
+        base_url, client_code=lp.creds.client_code, sign_key=lp.creds.sign_key, query=query
+    )
+    assert response.status_code == 200, response.text
+    page_query = parse_qs(urlsplit(response.json()["data"]["redirect_url"]).query)
+    form = {key: values[0] for key, values in page_query.items()} | {
+        "card_number": card_number,
+        "action": "allow",
+    }
+    consent = httpx.post(f"{base_url}/consent-sso", data=form, follow_redirects=False)
+    assert consent.status_code == 303, consent.text
+    return parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+
+
+def purchased_redeem_code(runtime: Runtime, lp: Partner, *, method: str = "MANDIRI") -> str:
+    """A redeem code of a real purchase (no PRAT- prefix, no test case) of one of the LP's courses.
+
+    Inserted straight into the database, as the DP purchase flow would leave it.
+    """
+    from sqlalchemy import select
+
+    from reference_server.fixtures import BUILTIN_DP
+    from reference_server.storage import tables as t
+
+    with transaction(runtime.sessions) as session:
+        course_code = f"{lp.creds.client_code}-{method}".upper()
+        course = session.scalars(select(t.Course).where(t.Course.course_code == course_code)).one()
+        schedule = session.scalars(
+            select(t.Schedule).where(t.Schedule.course_id == course.id)
+        ).first()
+        dp = session.scalars(select(t.Partner).where(t.Partner.client_code == BUILTIN_DP)).one()
+        card = session.scalars(
+            select(t.Card)
+            .join(t.Beneficiary, t.Beneficiary.id == t.Card.beneficiary_id)
+            .where(t.Beneficiary.fixture_of == course.lp_id)
+        ).first()
+        assert schedule is not None and card is not None
+        code = "RC" + secrets.token_hex(5).upper()
+        purchase = t.Transaction(
+            transaction_code="TX" + secrets.token_hex(7).upper(),
+            dp_id=dp.id,
+            invoice_code=f"INV-{code}",
+            invoice_url=f"https://dp.example/invoice/{code}",
+            user_platform_id="USR-" + code,
+            card_id=card.id,
+            course_id=course.id,
+            schedule_id=schedule.id,
+            amount=course.price,
+            status="SUCCESS",
+        )
+        session.add(purchase)
+        session.flush()
+        session.add(
+            t.RedeemCode(code=code, transaction_id=purchase.id, course_id=course.id, status=0)
+        )
+    return code
+
+
+def verification_url(
+    lp: Partner, code: str, sequence: int, *, email: str, redirect_uri: str = REDIRECT_URI
+) -> str:
+    """The verification page URL that url-generate hands out for one stage."""
+    response = lp.post(
+        "/api/v1/integration/oauth/url-generate",
+        {"redeem_code": code, "redirect_uri": redirect_uri, "email": email, "sequence": sequence},
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["url"])
+
+
+def answer_verification(url: str, action: str = "approve") -> httpx.Response:
+    """The participant presses "Verifikasi" (approve) or "Batal" (reject) on the page."""
+    return httpx.post(url, data={"action": action}, follow_redirects=False)
+
+
+def verify_stage(lp: Partner, code: str, sequence: int, *, email: str) -> httpx.Response:
+    """Verify one stage the way a participant does: url-generate, then approve on the page."""
+    return answer_verification(verification_url(lp, code, sequence, email=email))
+
+
+def post_at(
+    partner: Partner,
+    path: str,
+    body: Any,
+    *,
+    seconds_ago: int,
+    authorization: str | None = None,
+    sign_authorization: bool = False,
+) -> httpx.Response:
+    """A signed POST stamped ``seconds_ago`` in the past: repeats a body without a replay refusal."""
+    import time
+
+    stamp = int(time.time()) - seconds_ago
+    return _post_stamped(partner, path, body, stamp, authorization, sign_authorization)
+
+
+def _post_stamped(
+    partner: Partner,
+    path: str,
+    body: Any,
+    stamp: int,
+    authorization: str | None,
+    sign_authorization: bool,
+) -> httpx.Response:
+    from contract.client import compact, signed_headers
+
+    text = compact(body)
+    headers = signed_headers(
+        partner.creds.client_code,
+        partner.creds.sign_key,
+        path,
+        text,
+        timestamp=stamp,
+        authorization=authorization,
+        sign_authorization=sign_authorization,
+    )
+    return partner.client.http.post(path, content=text.encode(), headers=headers)
+
+
+def send_otp(
+    dp: Partner,
+    *,
+    slot: str = "normal-1",
+    course_code: str = "SBX-MANDIRI",
+    schedule_code: str | None = None,
+    amount: int = 500_000,
+) -> httpx.Response:
+    """A send-otp for one of the DP's fixture beneficiaries (the course's OPEN schedule by default)."""
+    from contract.endpoints import SEND_OTP
+
+    body = {
+        "user_platform_id": f"user-{slot}",
+        "prakerja_id": beneficiary(dp, slot)["prakerja_id"],
+        "course_code": course_code,
+        "schedule_code": schedule_code or f"{course_code}-OPEN",
+        "amount": amount,
+    }
+    return post_fresh(dp, SEND_OTP.path, body)
+
+
+def start_purchase(dp: Partner, base_url: str, **order: Any) -> tuple[str, str]:
+    """Send-otp (keywords as ``send_otp``) and read the texted OTP: (payment_token, otp)."""
+    response = send_otp(dp, **order)
+    assert response.status_code == 200, response.text
+    prakerja_id = beneficiary(dp, order.get("slot", "normal-1"))["prakerja_id"]
+    return response.json()["data"]["payment_token"], latest_otp(base_url, prakerja_id)
+
+
+def authorize(
+    dp: Partner, token: str, otp: str, *, invoice_code: str | None = None
+) -> httpx.Response:
+    """An authorize with ``Authorization: Payment <token>`` (a fresh invoice code unless given)."""
+    from contract.endpoints import AUTHORIZE
+
+    code = invoice_code or f"INV-{secrets.token_hex(6)}"
+    body = {"otp": otp, "invoice_url": f"https://dp.example/invoice/{code}", "invoice_code": code}
+    return post_fresh(dp, AUTHORIZE.path, body, authorization=f"Payment {token}")
+
+
+def buy(dp: Partner, base_url: str, **order: Any) -> dict[str, Any]:
+    """A whole purchase (send-otp, OTP from the inbox, authorize); the authorize ``data``."""
+    token, otp = start_purchase(dp, base_url, **order)
+    response = authorize(dp, token, otp)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def card_money(runtime: Runtime, prakerja_id: str) -> tuple[int, int]:
+    """A card's balance and the sum of its ledger entries (the two must always agree)."""
+    from sqlalchemy import func, select
+
+    from reference_server.storage.tables import Card, LedgerEntry
+
+    with runtime.sessions() as session:
+        card = session.scalars(select(Card).where(Card.card_number == prakerja_id)).one()
+        total = session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                LedgerEntry.card_id == card.id
+            )
+        )
+        return card.balance, int(total or 0)
+
+
+def private_schedule(
+    runtime: Runtime,
+    *,
+    price: int = 500_000,
+    quota: int = 10,
+    starts_in_days: int = 30,
+    max_age: int | None = None,
+) -> tuple[str, str]:
+    """A course and schedule of the built-in LP that only the calling test uses: (course, schedule)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from reference_server.fixtures import BUILTIN_LP
+    from reference_server.storage.tables import Course, Schedule, utcnow
+    from reference_server.storage.tables import Partner as PartnerRow
+
+    code = f"T-{secrets.token_hex(4).upper()}"
+    start = utcnow() + timedelta(days=starts_in_days)
+    with transaction(runtime.sessions) as session:
+        lp_id = session.scalars(
+            select(PartnerRow.id).where(PartnerRow.client_code == BUILTIN_LP)
+        ).one()
+        course = Course(
+            course_code=code,
+            lp_id=lp_id,
+            title=f"Pelatihan uji {code}",
+            method="self_paced",
+            sessions=1,
+            price=price,
+            min_age=18,
+            max_age=max_age,
+            min_education=1,
+        )
+        session.add(course)
+        session.flush()
+        session.add(
+            Schedule(
+                schedule_code=f"{code}-S",
+                course_id=course.id,
+                start_at=start,
+                end_at=start + timedelta(days=30),
+                capacity=max(quota, 1),
+                quota=quota,
+            )
+        )
+    return code, f"{code}-S"
+
+
+def success_data(response: httpx.Response) -> Any:
+    """The ``data`` of a 200 success envelope (fails the test on anything else)."""
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert payload["success"] is True, payload
+    return payload["data"]
+
+
+def assert_api_error(response: httpx.Response, code: str, status: int = 400) -> None:
+    """The response is the error envelope with this catalogued code."""
+    assert response.status_code == status, response.text
+    payload = response.json()
+    assert payload["success"] is False, payload
+    assert payload["code"] == code, payload
+    assert payload["message"]
+
+
+def lp_maker(partners: Partners) -> Iterator[Callable[..., Partner]]:
+    """Body of a fixture that makes LPs and closes their connection pools when the test ends.
+
+    An httpx pool left to the garbage collector raises ResourceWarning, an error under pytest's
+    warning filter.
+    """
+    made: list[Partner] = []
+
+    def make(**options: Any) -> Partner:
+        partner = partners.lp(**options)
+        partner.client.close()
+        creds = partner.creds
+        partner.client = FreshStampClient(partners.base_url, creds.client_code, creds.sign_key)
+        made.append(partner)
+        return partner
+
+    yield make
+    for partner in made:
+        partner.client.close()
+
+
+class FreshStampClient(PartnerClient):
+    """Stamps each call so that no two calls share a signature (now, or a second earlier, ...).
+
+    A real integration does not repeat an identical call within one second; a fast test does, and
+    the server rightly refuses the second one as a replay.
+    """
+
+    def __init__(self, base_url: str, client_code: str, sign_key: str) -> None:
+        super().__init__(base_url, client_code, sign_key)
+        self._used: set[tuple[int, str, str]] = set()
+
+    def post(
+        self,
+        path: str,
+        body: Any,
+        *,
+        authorization: str | None = None,
+        sign_authorization: bool = False,
+    ) -> httpx.Response:
+        """A signed POST with a timestamp no earlier call of the same path and body used."""
+        import time
+
+        from contract.client import compact, signed_headers
+
+        text = compact(body)
+        stamp = int(time.time())
+        while (stamp, path, text) in self._used:
+            stamp -= 1
+        self._used.add((stamp, path, text))
+        headers = signed_headers(
+            self.client_code,
+            self.sign_key,
+            path,
+            text,
+            timestamp=stamp,
+            authorization=authorization,
+            sign_authorization=sign_authorization,
+        )
+        return self.http.post(path, content=text.encode(), headers=headers)
+
+
+_STAMPED: set[tuple[int, str, str, str, str]] = set()  # (second, client, path, body, auth)
+
+
+def post_fresh(
+    partner: Partner,
+    path: str,
+    body: Any,
+    *,
+    authorization: str | None = None,
+    sign_authorization: bool = False,
+) -> httpx.Response:
+    """A signed POST stamped with the newest second no identical earlier call used (no replay)."""
+    import time
+
+    from contract.client import compact
+
+    signed = authorization if sign_authorization and authorization else ""
+    key = (partner.creds.client_code, path, compact(body), signed)
+    stamp = int(time.time())
+    while (stamp, *key) in _STAMPED:
+        stamp -= 1
+    _STAMPED.add((stamp, *key))
+    return _post_stamped(partner, path, body, stamp, authorization, sign_authorization)
