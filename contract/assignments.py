@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from contract.types import AssignmentSequence, Code, Url
+from contract.types import AssignmentSequence, Code, Storable, Url
 
 UK_SEQUENCE = 999
 
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+Notes = Annotated[str, StringConstraints(min_length=1, max_length=5000), Storable]
 
 
 class Scope(StrEnum):
@@ -46,7 +46,7 @@ class SubmissionRequest(Request):
     """The participant's work, sent by the LP (sandbox-defined: the portal page is missing)."""
 
     url_file: Url = Field(description="One file URL per submission.")
-    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000), Storable] | None = None
 
 
 class FeedbackRequest(Request):

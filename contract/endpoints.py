@@ -175,7 +175,7 @@ REDEEM_RESET = Endpoint(
     Role.LP,
     attendance.RedeemResetRequest,
     attendance.RedeemStatusData,
-    (err.REDEEM_NOT_FOUND, err.RESET_NOT_ALLOWED),
+    (err.REDEEM_NOT_FOUND, err.RESET_NOT_ALLOWED, err.SANDBOX_ONLY),
     tag="attendance",
 )
 URL_GENERATE = Endpoint(

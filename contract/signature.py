@@ -55,7 +55,12 @@ def compact_json(body: bytes) -> str | None:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
-    return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") has no compact UTF-8 form
+        return None
+    return text
 
 
 def candidate_bodies(body: bytes) -> list[str]:

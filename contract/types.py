@@ -4,20 +4,45 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, Strict, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+def storable(value: str) -> str:
+    """Refuse text no database can hold: NUL (PostgreSQL) and lone surrogates (no UTF-8 form)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+Storable = AfterValidator(storable)
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64), Storable]
 """An identifier sent by a partner (course, schedule, invoice, redeem code…)."""
 
-OptionalCode = Annotated[str, StringConstraints(max_length=64)]
+OptionalCode = Annotated[str, StringConstraints(max_length=64), Storable]
 
 Rupiah = Annotated[int, Strict(), Field(gt=0, le=1_000_000_000, description="Integer rupiah.")]
 """Money: integer rupiah, never a float or a string."""
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2048, pattern=r"^https?://\S+$")]
+Url = Annotated[
+    str, StringConstraints(min_length=1, max_length=2048, pattern=r"^https?://\S+$"), Storable
+]
 
 Email = Annotated[
-    str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    str,
+    StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    Storable,
 ]
 
 
@@ -31,6 +56,7 @@ InvoiceCode = Annotated[
     str,
     BeforeValidator(_int_to_str),
     StringConstraints(min_length=1, max_length=64),
+    Storable,
     WithJsonSchema(
         {
             "anyOf": [{"type": "string", "minLength": 1, "maxLength": 64}, {"type": "integer"}],

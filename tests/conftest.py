@@ -159,6 +159,8 @@ def runtime(settings: ServerSettings, server_url: str) -> Iterator[Runtime]:
 
 
 @pytest.fixture(scope="session")
-def partners(runtime: Runtime, server_url: str) -> Partners:
+def partners(runtime: Runtime, server_url: str) -> Iterator[Partners]:
     """Registers partners (as the PMO CLI does) and hands back signing clients."""
-    return Partners(runtime, server_url)
+    made = Partners(runtime, server_url)
+    yield made
+    made.close()

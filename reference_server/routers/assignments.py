@@ -10,7 +10,6 @@ from contract import endpoints as ep
 from contract.assignments import FeedbackRequest, SubmissionRequest, SubmissionStatusRequest
 from contract.envelope import ok
 from reference_server.auth import LpPartner, RuntimeDep
-from reference_server.routers.attendance import require_storable
 from reference_server.routers.common import route_options
 from reference_server.services import assignments as service
 from reference_server.storage.db import transaction
@@ -22,7 +21,6 @@ router = APIRouter()
 @router.post(ep.TPM_SUBMISSION.path, **route_options(ep.TPM_SUBMISSION))
 def submission(body: SubmissionRequest, lp: LpPartner, runtime: RuntimeDep) -> dict[str, Any]:
     """Record the participant's work."""
-    require_storable(body, ep.TPM_SUBMISSION)
     with transaction(runtime.sessions) as session:
         data = service.submit(session, lp, body, utcnow())
     return ok(data.model_dump(mode="json"), ep.TPM_SUBMISSION.success_message)
@@ -31,7 +29,6 @@ def submission(body: SubmissionRequest, lp: LpPartner, runtime: RuntimeDep) -> d
 @router.post(ep.TPM_FEEDBACK.path, **route_options(ep.TPM_FEEDBACK))
 def feedback(body: FeedbackRequest, lp: LpPartner, runtime: RuntimeDep) -> dict[str, Any]:
     """Record the LP's feedback on submitted work."""
-    require_storable(body, ep.TPM_FEEDBACK)
     with transaction(runtime.sessions) as session:
         data = service.give_feedback(session, lp, body, utcnow())
     return ok(data.model_dump(mode="json"), ep.TPM_FEEDBACK.success_message)
@@ -42,7 +39,6 @@ def submission_status(
     body: SubmissionStatusRequest, lp: LpPartner, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Whether the work and the feedback were recorded."""
-    require_storable(body, ep.TPM_STATUS)
     with transaction(runtime.sessions) as session:
         data = service.status(session, lp, body.redeem_code, body.scope, body.sequence)
     return ok(data.model_dump(mode="json"), ep.TPM_STATUS.success_message)

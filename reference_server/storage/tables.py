@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -168,7 +169,18 @@ class PaymentRequest(Base):
 
 class Transaction(Base):
     __tablename__ = "transactions"
-    __table_args__ = (UniqueConstraint("dp_id", "invoice_code"),)
+    __table_args__ = (
+        UniqueConstraint("dp_id", "invoice_code"),
+        # A card holds one live purchase of a course; a voided one may be bought again.
+        Index(
+            "uq_transactions_card_course_live",
+            "card_id",
+            "course_id",
+            unique=True,
+            sqlite_where=text("status = 'SUCCESS'"),
+            postgresql_where=text("status = 'SUCCESS'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     transaction_code: Mapped[str] = mapped_column(String(32), unique=True)
     dp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))

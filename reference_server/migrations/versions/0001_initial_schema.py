@@ -333,6 +333,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("transactions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_transactions_card_id"), ["card_id"], unique=False)
+        batch_op.create_index(
+            "uq_transactions_card_course_live",
+            ["card_id", "course_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'SUCCESS'"),
+            postgresql_where=sa.text("status = 'SUCCESS'"),
+        )
 
     op.create_table(
         "redeem_codes",
@@ -455,6 +462,11 @@ def downgrade() -> None:
 
     op.drop_table("redeem_codes")
     with op.batch_alter_table("transactions", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_transactions_card_course_live",
+            sqlite_where=sa.text("status = 'SUCCESS'"),
+            postgresql_where=sa.text("status = 'SUCCESS'"),
+        )
         batch_op.drop_index(batch_op.f("ix_transactions_card_id"))
 
     op.drop_table("transactions")
