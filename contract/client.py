@@ -7,12 +7,15 @@ Used by the CLI, the simulators, the conformance harness and the tests.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
 import httpx
 
 from contract.signature import sign
+
+REUSE_WINDOW = 60  # seconds of own signatures remembered; far below the server's tolerance
 
 
 def compact(body: Any) -> str:
@@ -54,7 +57,12 @@ def signed_headers(
 
 
 class PartnerClient:
-    """A DP or LP calling the integration API with its credentials."""
+    """A DP or LP calling the integration API with its credentials.
+
+    The server accepts each signature once, and two identical calls in one second would carry the
+    same one; the client then stamps the later call a second earlier (well inside the tolerance),
+    as a careful integration does, instead of having it refused as a replay.
+    """
 
     def __init__(
         self, base_url: str, client_code: str, sign_key: str, *, timeout: float = 30.0
@@ -62,6 +70,18 @@ class PartnerClient:
         self.client_code = client_code
         self.sign_key = sign_key
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self._signed: set[tuple[int, str, str, str]] = set()
+        self._lock = threading.Lock()
+
+    def _fresh_stamp(self, path: str, text: str, signed_authorization: str) -> int:
+        now = int(time.time())
+        with self._lock:
+            self._signed = {used for used in self._signed if used[0] > now - 2 * REUSE_WINDOW}
+            stamp = now
+            while (stamp, path, text, signed_authorization) in self._signed:
+                stamp -= 1
+            self._signed.add((stamp, path, text, signed_authorization))
+        return stamp
 
     def post(
         self,
@@ -70,14 +90,17 @@ class PartnerClient:
         *,
         authorization: str | None = None,
         sign_authorization: bool = False,
+        timestamp: int | None = None,
     ) -> httpx.Response:
         """POST a signed JSON body; returns the raw response (errors are data here, not exceptions)."""
         text = compact(body)
+        signed = authorization if sign_authorization and authorization else ""
         headers = signed_headers(
             self.client_code,
             self.sign_key,
             path,
             text,
+            timestamp=timestamp if timestamp is not None else self._fresh_stamp(path, text, signed),
             authorization=authorization,
             sign_authorization=sign_authorization,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +171,40 @@ def sso_code(
     return parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
 
 
+def new_card(session: Any, *, balance: int = 3_500_000) -> Any:
+    """A beneficiary of nobody's fixtures with an active card (a buyer only this test knows)."""
+    from datetime import date
+
+    from reference_server.storage import tables as t
+
+    digits = "".join(secrets.choice("0123456789") for _ in range(15))
+    person = t.Beneficiary(
+        user_id="USR" + digits[:12],
+        nik="3171" + digits[:12],
+        name="peserta uji",
+        birth_date=date(1995, 5, 17),
+        sex="F",
+        education=3,
+        phone_number="0813" + digits[:8],
+        email=f"{digits}@sandbox.prakerja.test",
+    )
+    session.add(person)
+    session.flush()
+    card = t.Card(
+        beneficiary_id=person.id,
+        card_number="8" + digits,
+        scheme="normal",
+        status="active",
+        balance=balance,
+    )
+    session.add(card)
+    session.flush()
+    session.add(
+        t.LedgerEntry(card_id=card.id, amount=balance, kind="grant", reference="test", actor="test")
+    )
+    return card
+
+
 def purchased_redeem_code(runtime: Runtime, lp: Partner, *, method: str = "MANDIRI") -> str:
     """A redeem code of a real purchase (no PRAT- prefix, no test case) of one of the LP's courses.
 
@@ -189,12 +222,8 @@ def purchased_redeem_code(runtime: Runtime, lp: Partner, *, method: str = "MANDI
             select(t.Schedule).where(t.Schedule.course_id == course.id)
         ).first()
         dp = session.scalars(select(t.Partner).where(t.Partner.client_code == BUILTIN_DP)).one()
-        card = session.scalars(
-            select(t.Card)
-            .join(t.Beneficiary, t.Beneficiary.id == t.Card.beneficiary_id)
-            .where(t.Beneficiary.fixture_of == course.lp_id)
-        ).first()
-        assert schedule is not None and card is not None
+        assert schedule is not None
+        card = new_card(session)
         code = "RC" + secrets.token_hex(5).upper()
         purchase = t.Transaction(
             transaction_code="TX" + secrets.token_hex(7).upper(),
@@ -238,45 +267,6 @@ def verify_stage(lp: Partner, code: str, sequence: int, *, email: str) -> httpx.
     return answer_verification(verification_url(lp, code, sequence, email=email))
 
 
-def post_at(
-    partner: Partner,
-    path: str,
-    body: Any,
-    *,
-    seconds_ago: int,
-    authorization: str | None = None,
-    sign_authorization: bool = False,
-) -> httpx.Response:
-    """A signed POST stamped ``seconds_ago`` in the past: repeats a body without a replay refusal."""
-    import time
-
-    stamp = int(time.time()) - seconds_ago
-    return _post_stamped(partner, path, body, stamp, authorization, sign_authorization)
-
-
-def _post_stamped(
-    partner: Partner,
-    path: str,
-    body: Any,
-    stamp: int,
-    authorization: str | None,
-    sign_authorization: bool,
-) -> httpx.Response:
-    from contract.client import compact, signed_headers
-
-    text = compact(body)
-    headers = signed_headers(
-        partner.creds.client_code,
-        partner.creds.sign_key,
-        path,
-        text,
-        timestamp=stamp,
-        authorization=authorization,
-        sign_authorization=sign_authorization,
-    )
-    return partner.client.http.post(path, content=text.encode(), headers=headers)
-
-
 def send_otp(
     dp: Partner,
     *,
@@ -295,7 +285,7 @@ def send_otp(
         "schedule_code": schedule_code or f"{course_code}-OPEN",
         "amount": amount,
     }
-    return post_fresh(dp, SEND_OTP.path, body)
+    return dp.post(SEND_OTP.path, body)
 
 
 def start_purchase(dp: Partner, base_url: str, **order: Any) -> tuple[str, str]:
@@ -314,7 +304,7 @@ def authorize(
 
     code = invoice_code or f"INV-{secrets.token_hex(6)}"
     body = {"otp": otp, "invoice_url": f"https://dp.example/invoice/{code}", "invoice_code": code}
-    return post_fresh(dp, AUTHORIZE.path, body, authorization=f"Payment {token}")
+    return dp.post(AUTHORIZE.path, body, authorization=f"Payment {token}")
 
 
 def buy(dp: Partner, base_url: str, **order: Any) -> dict[str, Any]:
@@ -406,90 +396,3 @@ def assert_api_error(response: httpx.Response, code: str, status: int = 400) -> 
     assert payload["success"] is False, payload
     assert payload["code"] == code, payload
     assert payload["message"]
-
-
-def lp_maker(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    """Body of a fixture that makes LPs and closes their connection pools when the test ends.
-
-    An httpx pool left to the garbage collector raises ResourceWarning, an error under pytest's
-    warning filter.
-    """
-    made: list[Partner] = []
-
-    def make(**options: Any) -> Partner:
-        partner = partners.lp(**options)
-        partner.client.close()
-        creds = partner.creds
-        partner.client = FreshStampClient(partners.base_url, creds.client_code, creds.sign_key)
-        made.append(partner)
-        return partner
-
-    yield make
-    for partner in made:
-        partner.client.close()
-
-
-class FreshStampClient(PartnerClient):
-    """Stamps each call so that no two calls share a signature (now, or a second earlier, ...).
-
-    A real integration does not repeat an identical call within one second; a fast test does, and
-    the server rightly refuses the second one as a replay.
-    """
-
-    def __init__(self, base_url: str, client_code: str, sign_key: str) -> None:
-        super().__init__(base_url, client_code, sign_key)
-        self._used: set[tuple[int, str, str]] = set()
-
-    def post(
-        self,
-        path: str,
-        body: Any,
-        *,
-        authorization: str | None = None,
-        sign_authorization: bool = False,
-    ) -> httpx.Response:
-        """A signed POST with a timestamp no earlier call of the same path and body used."""
-        import time
-
-        from contract.client import compact, signed_headers
-
-        text = compact(body)
-        stamp = int(time.time())
-        while (stamp, path, text) in self._used:
-            stamp -= 1
-        self._used.add((stamp, path, text))
-        headers = signed_headers(
-            self.client_code,
-            self.sign_key,
-            path,
-            text,
-            timestamp=stamp,
-            authorization=authorization,
-            sign_authorization=sign_authorization,
-        )
-        return self.http.post(path, content=text.encode(), headers=headers)
-
-
-_STAMPED: set[tuple[int, str, str, str, str]] = set()  # (second, client, path, body, auth)
-
-
-def post_fresh(
-    partner: Partner,
-    path: str,
-    body: Any,
-    *,
-    authorization: str | None = None,
-    sign_authorization: bool = False,
-) -> httpx.Response:
-    """A signed POST stamped with the newest second no identical earlier call used (no replay)."""
-    import time
-
-    from contract.client import compact
-
-    signed = authorization if sign_authorization and authorization else ""
-    key = (partner.creds.client_code, path, compact(body), signed)
-    stamp = int(time.time())
-    while (stamp, *key) in _STAMPED:
-        stamp -= 1
-    _STAMPED.add((stamp, *key))
-    return _post_stamped(partner, path, body, stamp, authorization, sign_authorization)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,23 +13,11 @@ from reference_server.runtime import Runtime
 from reference_server.storage.tables import Assignment, AuditEvent, RedeemCode
 from tests.factories import (
     Partner,
-    Partners,
     assert_api_error,
-    lp_maker,
     purchased_redeem_code,
     redeem_code,
     success_data,
 )
-
-
-@pytest.fixture
-def new_lp(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    yield from lp_maker(partners)
-
-
-@pytest.fixture
-def lp(new_lp: Callable[..., Partner]) -> Partner:
-    return new_lp()
 
 
 def _key(code: str, scope: str = "tpm", sequence: int = 1) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -25,23 +25,11 @@ from reference_server.storage.tables import Attendance, AuditEvent, RedeemCode
 from tests.factories import (
     REDIRECT_URI,
     Partner,
-    Partners,
     assert_api_error,
-    lp_maker,
     redeem_code,
     success_data,
     verification_url,
 )
-
-
-@pytest.fixture
-def new_lp(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    yield from lp_maker(partners)
-
-
-@pytest.fixture
-def lp(new_lp: Callable[..., Partner]) -> Partner:
-    return new_lp()
 
 
 def _status(lp: Partner, code: str, sequence: int = 1) -> Any:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from contract.endpoints import (
@@ -23,25 +21,13 @@ from reference_server.storage.tables import AuditEvent, RedeemCode
 from tests.factories import (
     REDIRECT_URI,
     Partner,
-    Partners,
     answer_verification,
     assert_api_error,
-    lp_maker,
     redeem_code,
     success_data,
     verification_url,
     verify_stage,
 )
-
-
-@pytest.fixture
-def new_lp(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    yield from lp_maker(partners)
-
-
-@pytest.fixture
-def lp(new_lp: Callable[..., Partner]) -> Partner:
-    return new_lp()
 
 
 def _status(lp: Partner, code: str, sequence: int) -> Any:

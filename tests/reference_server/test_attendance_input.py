@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +24,7 @@ from reference_server.storage.tables import RedeemCode
 from tests.factories import (
     REDIRECT_URI,
     Partner,
-    Partners,
     assert_api_error,
-    lp_maker,
     redeem_code,
     success_data,
 )
@@ -80,16 +77,6 @@ BAD_BODIES: list[tuple[Endpoint, Any]] = [
     (TPM_FEEDBACK, {**TPM_OK, "notes": "bagus\x00"}),
     (TPM_STATUS, {**TPM_OK, "redeem_code": "\x00"}),
 ]
-
-
-@pytest.fixture
-def new_lp(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    yield from lp_maker(partners)
-
-
-@pytest.fixture
-def lp(new_lp: Callable[..., Partner]) -> Partner:
-    return new_lp()
 
 
 def _with_code(body: Any, code: str) -> Any:

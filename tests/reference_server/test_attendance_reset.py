@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,26 +18,14 @@ from reference_server.settings import ServerSettings
 from reference_server.storage.tables import Assignment, RedeemCode, VerificationLink
 from tests.factories import (
     Partner,
-    Partners,
     answer_verification,
     assert_api_error,
-    lp_maker,
     purchased_redeem_code,
     redeem_code,
     success_data,
     verification_url,
     verify_stage,
 )
-
-
-@pytest.fixture
-def new_lp(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    yield from lp_maker(partners)
-
-
-@pytest.fixture
-def lp(new_lp: Callable[..., Partner]) -> Partner:
-    return new_lp()
 
 
 def _status(lp: Partner, code: str, sequence: int = 1) -> Any:

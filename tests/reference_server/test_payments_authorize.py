@@ -19,7 +19,6 @@ from tests.factories import (
     beneficiary,
     buy,
     card_money,
-    post_fresh,
     private_schedule,
     send_otp,
     start_purchase,
@@ -51,7 +50,7 @@ def code_of(response: object) -> str:
 
 def quota_of(dp: Partner, course: str, schedule: str) -> int:
     body = {"course_code": course, "schedule_code": schedule}
-    return int(post_fresh(dp, QUOTA_SCHEDULE.path, body).json()["data"]["quota"])
+    return int(dp.post(QUOTA_SCHEDULE.path, body).json()["data"]["quota"])
 
 
 def test_an_otp_is_single_use(partners: Partners, server_url: str) -> None:
@@ -212,10 +211,10 @@ def test_an_integer_invoice_code_is_echoed_as_a_string(partners: Partners, serve
     dp = partners.dp()
     token, code = start_purchase(dp, server_url)
     body = {"otp": code, "invoice_url": "https://dp.example/i/7", "invoice_code": 7_654_321}
-    response = post_fresh(dp, AUTHORIZE.path, body, authorization=f"Payment {token}")
+    response = dp.post(AUTHORIZE.path, body, authorization=f"Payment {token}")
     assert response.status_code == 200, response.text
     assert response.json()["data"]["invoice_code"] == "7654321"
-    status = post_fresh(dp, PAYMENT_STATUS.path, {"invoice_code": 7_654_321})
+    status = dp.post(PAYMENT_STATUS.path, {"invoice_code": 7_654_321})
     assert status.json()["data"]["invoice_code"] == "7654321"
 
 

@@ -27,7 +27,6 @@ from tests.factories import (
     beneficiary,
     buy,
     card_money,
-    post_fresh,
     private_schedule,
     start_purchase,
 )
@@ -80,7 +79,7 @@ def outcome(response: httpx.Response) -> str:
 
 def quota(dp: Partner, course: str = COURSE, schedule: str = SCHEDULE) -> int:
     body = {"course_code": course, "schedule_code": schedule}
-    return int(post_fresh(dp, QUOTA_SCHEDULE.path, body).json()["data"]["quota"])
+    return int(dp.post(QUOTA_SCHEDULE.path, body).json()["data"]["quota"])
 
 
 def test_twenty_authorizations_on_one_card(

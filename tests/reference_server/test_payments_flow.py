@@ -11,14 +11,14 @@ from contract.endpoints import AUTHORIZE, PAYMENT_STATUS, QUOTA_SCHEDULE, SEND_O
 from reference_server.domain import otp
 from reference_server.runtime import Runtime
 from reference_server.storage.tables import AuditEvent, PaymentRequest, RedeemCode
-from tests.factories import Partners, beneficiary, card_money, latest_otp, post_fresh
+from tests.factories import Partners, beneficiary, card_money, latest_otp
 
 COURSE, SCHEDULE, PRICE = "SBX-MANDIRI", "SBX-MANDIRI-OPEN", 500_000
 
 
 def quota(dp: Any) -> int:
     body = {"course_code": COURSE, "schedule_code": SCHEDULE}
-    response = post_fresh(dp, QUOTA_SCHEDULE.path, body)
+    response = dp.post(QUOTA_SCHEDULE.path, body)
     assert response.status_code == 200, response.text
     return int(response.json()["data"]["quota"])
 
@@ -32,8 +32,7 @@ def test_purchase_status_void_and_back(
     seats_before = quota(dp)
     assert card_money(runtime, card) == (3_500_000, 3_500_000)
 
-    sent = post_fresh(
-        dp,
+    sent = dp.post(
         SEND_OTP.path,
         {
             "user_platform_id": "u-1",
@@ -54,8 +53,7 @@ def test_purchase_status_void_and_back(
     )
 
     code = latest_otp(server_url, card)
-    paid = post_fresh(
-        dp,
+    paid = dp.post(
         AUTHORIZE.path,
         {"otp": code, "invoice_url": "https://dp.example/inv/1", "invoice_code": "INV-FLOW-1"},
         authorization=f"Payment {token}",
@@ -73,7 +71,7 @@ def test_purchase_status_void_and_back(
     assert quota(dp) == seats_before - 1
     assert card_money(runtime, card) == (3_000_000, 3_000_000)
 
-    status = post_fresh(dp, PAYMENT_STATUS.path, {"invoice_code": "INV-FLOW-1"})
+    status = dp.post(PAYMENT_STATUS.path, {"invoice_code": "INV-FLOW-1"})
     assert status.status_code == 200, status.text
     assert status.json()["message"] == "OK"
     shown = status.json()["data"]
@@ -89,11 +87,11 @@ def test_purchase_status_void_and_back(
     }
 
     void_body = {"invoice_code": "INV-FLOW-1", "transaction_code": data["transaction_code"]}
-    voided = post_fresh(dp, VOID.path, void_body)
+    voided = dp.post(VOID.path, void_body)
     assert voided.status_code == 200, voided.text
     assert voided.json() == {"success": True, "message": "Transaksi berhasil dibatalkan."}
 
-    after = post_fresh(dp, PAYMENT_STATUS.path, {"invoice_code": "INV-FLOW-1"}).json()["data"]
+    after = dp.post(PAYMENT_STATUS.path, {"invoice_code": "INV-FLOW-1"}).json()["data"]
     assert after["status"] == "VOIDED"
     assert after["voided_at"].endswith("Z")
     assert quota(dp) == seats_before
@@ -104,7 +102,7 @@ def test_purchase_status_void_and_back(
         ).one()
         assert redeem.status == 3
 
-    again = post_fresh(dp, VOID.path, void_body)
+    again = dp.post(VOID.path, void_body)
     assert again.status_code == 400
     assert again.json() == {
         "success": False,

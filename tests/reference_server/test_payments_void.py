@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from contract.endpoints import PAYMENT_STATUS, VOID
 from reference_server.runtime import Runtime
 from reference_server.storage.tables import Attendance, AuditEvent, RedeemCode, utcnow
-from tests.factories import Partners, beneficiary, buy, card_money, post_fresh, send_otp
+from tests.factories import Partners, beneficiary, buy, card_money, send_otp
 
 
 def error_code(response: httpx.Response) -> str:
@@ -27,12 +27,12 @@ def test_another_dp_can_neither_read_nor_void(
     invoice = {"invoice_code": bought["invoice_code"]}
     both = invoice | {"transaction_code": bought["transaction_code"]}
 
-    assert error_code(post_fresh(stranger, PAYMENT_STATUS.path, invoice)) == "ERRPLT40018"
-    assert error_code(post_fresh(stranger, VOID.path, both)) == "ERRVOD40001"
+    assert error_code(stranger.post(PAYMENT_STATUS.path, invoice)) == "ERRPLT40018"
+    assert error_code(stranger.post(VOID.path, both)) == "ERRVOD40001"
     assert card_money(runtime, card) == (3_000_000, 3_000_000)
-    status = post_fresh(owner, PAYMENT_STATUS.path, invoice)
+    status = owner.post(PAYMENT_STATUS.path, invoice)
     assert status.json()["data"]["status"] == "SUCCESS"
-    assert post_fresh(owner, VOID.path, both).status_code == 200
+    assert owner.post(VOID.path, both).status_code == 200
 
 
 def test_status_of_an_unknown_invoice(partners: Partners) -> None:
@@ -52,9 +52,9 @@ def test_transaction_and_invoice_must_match(partners: Partners, server_url: str)
         "invoice_code": second["invoice_code"],
         "transaction_code": first["transaction_code"],
     }
-    assert error_code(post_fresh(dp, VOID.path, crossed)) == "ERRVOD40001"
+    assert error_code(dp.post(VOID.path, crossed)) == "ERRVOD40001"
     both = {"invoice_code": first["invoice_code"], "transaction_code": first["transaction_code"]}
-    assert post_fresh(dp, VOID.path, both).status_code == 200
+    assert dp.post(VOID.path, both).status_code == 200
 
 
 @pytest.mark.parametrize("how", ["redeemed", "attended"])
@@ -75,10 +75,10 @@ def test_a_used_redeem_code_blocks_the_void(
                 Attendance(redeem_code_id=redeem.id, sequence=1, via="page", verified_at=utcnow())
             )
     both = {"invoice_code": bought["invoice_code"], "transaction_code": bought["transaction_code"]}
-    response = post_fresh(dp, VOID.path, both)
+    response = dp.post(VOID.path, both)
     assert error_code(response) == "ERRPLT40020"
     assert card_money(runtime, card) == (3_000_000, 3_000_000)
-    status = post_fresh(dp, PAYMENT_STATUS.path, {"invoice_code": bought["invoice_code"]})
+    status = dp.post(PAYMENT_STATUS.path, {"invoice_code": bought["invoice_code"]})
     assert status.json()["data"]["status"] == "SUCCESS"
 
 
@@ -89,7 +89,7 @@ def test_a_voided_course_can_be_bought_again(
     card = beneficiary(dp, "normal-1")["prakerja_id"]
     first = buy(dp, server_url)
     both = {"invoice_code": first["invoice_code"], "transaction_code": first["transaction_code"]}
-    assert post_fresh(dp, VOID.path, both).status_code == 200
+    assert dp.post(VOID.path, both).status_code == 200
     again = buy(dp, server_url)
     assert again["transaction_code"] != first["transaction_code"]
     assert card_money(runtime, card) == (3_000_000, 3_000_000)
@@ -101,7 +101,7 @@ def test_void_is_audited_with_its_actor(
     dp = partners.dp()
     bought = buy(dp, server_url)
     both = {"invoice_code": bought["invoice_code"], "transaction_code": bought["transaction_code"]}
-    assert post_fresh(dp, VOID.path, both).status_code == 200
+    assert dp.post(VOID.path, both).status_code == 200
     with runtime.sessions() as session:
         actions = session.execute(
             select(AuditEvent.action, AuditEvent.actor)
@@ -120,5 +120,5 @@ def test_void_is_audited_with_its_actor(
 def test_a_pending_send_otp_is_no_purchase(partners: Partners) -> None:
     dp = partners.dp()
     assert send_otp(dp).status_code == 200
-    response = post_fresh(dp, VOID.path, {"invoice_code": "INV-1", "transaction_code": "X" * 16})
+    response = dp.post(VOID.path, {"invoice_code": "INV-1", "transaction_code": "X" * 16})
     assert error_code(response) == "ERRVOD40001"

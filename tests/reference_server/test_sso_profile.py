@@ -13,7 +13,14 @@ from sqlalchemy import select
 from contract.payments import PaymentStatus
 from reference_server.runtime import Runtime
 from reference_server.storage.db import transaction
-from reference_server.storage.tables import Beneficiary, Card, RedeemCode, Transaction
+from reference_server.storage.tables import (
+    Beneficiary,
+    Card,
+    Course,
+    RedeemCode,
+    Schedule,
+    Transaction,
+)
 from tests.factories import Partner, Partners, beneficiary, redeem_code, sso_code
 
 CALLBACK = "https://lp-profile.example/callback"
@@ -135,6 +142,12 @@ def test_dp_user_id_of_the_latest_successful_purchase(
     card_number, first = purchase_of(runtime, lp, "TC2-001-200")
     later = f"buyer-{secrets.token_hex(4)}"
     with transaction(runtime.sessions) as session:
+        lp_id = session.scalars(select(Course.lp_id).where(Course.id == first.course_id)).one()
+        other_course, other_schedule = session.execute(
+            select(Course.id, Schedule.id)
+            .join(Schedule, Schedule.course_id == Course.id)
+            .where(Course.lp_id == lp_id, Course.id != first.course_id)
+        ).first() or (None, None)
         for offset, status, platform_id in ((1, "SUCCESS", later), (2, "VOIDED", "voided-later")):
             session.add(
                 Transaction(
@@ -144,8 +157,8 @@ def test_dp_user_id_of_the_latest_successful_purchase(
                     invoice_url="https://dp.example/invoice",
                     user_platform_id=platform_id,
                     card_id=first.card_id,
-                    course_id=first.course_id,
-                    schedule_id=first.schedule_id,
+                    course_id=other_course,  # one live purchase per course: another course
+                    schedule_id=other_schedule,
                     amount=first.amount,
                     status=status,
                     created_at=first.created_at + timedelta(days=offset),

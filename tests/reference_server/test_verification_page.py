@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -28,24 +28,12 @@ from reference_server.storage.tables import (
 from tests.factories import (
     REDIRECT_URI,
     Partner,
-    Partners,
     answer_verification,
     assert_api_error,
-    lp_maker,
     redeem_code,
     success_data,
     verification_url,
 )
-
-
-@pytest.fixture
-def new_lp(partners: Partners) -> Iterator[Callable[..., Partner]]:
-    yield from lp_maker(partners)
-
-
-@pytest.fixture
-def lp(new_lp: Callable[..., Partner]) -> Partner:
-    return new_lp()
 
 
 def _status(lp: Partner, code: str, sequence: int = 1) -> Any:
