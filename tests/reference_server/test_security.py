@@ -13,7 +13,7 @@ from sqlalchemy import select
 from contract.client import compact, signed_headers
 from reference_server.runtime import Runtime
 from reference_server.storage.tables import Partner as PartnerRow
-from tests.factories import Partner, Partners
+from tests.factories import Partner, redeem_code, verification_url
 
 QUOTA = "/api/v1/integration/payment/quota-schedule"
 REDEEM_STATUS = "/api/v1/integration/payment/redeem-code/status"
@@ -30,16 +30,6 @@ def _assert_error(response: httpx.Response, status: int, code: str) -> None:
     assert payload["success"] is False
     assert payload["code"] == code
     assert payload["message"]
-
-
-@pytest.fixture
-def dp(partners: Partners) -> Partner:
-    return partners.dp()
-
-
-@pytest.fixture
-def lp(partners: Partners) -> Partner:
-    return partners.lp()
 
 
 def test_a_signed_call_succeeds(dp: Partner) -> None:
@@ -146,7 +136,11 @@ def test_no_secret_signature_or_body_in_the_server_log(
     assert _send(server_url, QUOTA, text, headers).status_code == 200
     _send(server_url, QUOTA, text, headers)  # replay, logged as a refusal
     lp.post(REDEEM_STATUS, {"redeem_code": "PRAT-NOSUCH", "sequence": 1})
+    page = verification_url(lp, redeem_code(lp, "TC1-001-200"), 1, email="log@example.com")
+    assert httpx.get(page).status_code == 200
+    token = page.rsplit("/", 1)[1]
     log = server_log.read_text()
+    assert "/verifikasi/{token}" in log
     assert QUOTA in log  # the request was logged at all
     for secret in (
         dp.creds.sign_key,
@@ -154,5 +148,7 @@ def test_no_secret_signature_or_body_in_the_server_log(
         headers["signature"],
         "SBX-MANDIRI-OPEN",
         "PRAT-NOSUCH",
+        token,
+        "log@example.com",
     ):
         assert secret not in log
