@@ -38,7 +38,7 @@ openapi: $(VENV)/.dev  ## re-export openapi/ from the code
 	$(BIN)/prakerja openapi
 
 bench: $(VENV)/.dev  ## requests/s of redeem-code/status and authorize, as ratios to /health (bench-results/)
-	$(BIN)/python -m loadtests.bench
+	$(BIN)/python -m benchmarks.bench
 
 clean:  ## remove the virtualenv and local state
 	rm -rf $(VENV) *.egg-info prakerja-sandbox.db* bench-results

@@ -7,18 +7,25 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 
 from contract import VERSION
-from contract import errors as err
-from reference_server import errors, fixtures, logs
-from reference_server.routers import health
+from reference_server import errors, fixtures, logs, openapi_export
+from reference_server.limits import BodyLimit
+from reference_server.routers import (
+    assignments,
+    attendance,
+    health,
+    payments,
+    sandbox,
+    sso,
+    verification,
+)
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
 from reference_server.storage.db import transaction, upgrade
 
 log = logging.getLogger("prakerja.access")
-MAX_BODY_BYTES = 64 * 1024
 
 DESCRIPTION = """\
 Reference implementation of the Kartu Prakerja partner API for the sandbox. Paths, headers,
@@ -62,42 +69,36 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(BodyLimit, refuse=errors.too_large)
 
     @app.middleware("http")
-    async def _guard_and_log(
+    async def _log(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return errors.error_response(err.BODY_TOO_LARGE)
         started = time.perf_counter()
         response = await call_next(request)
-        # Path only: query strings and bodies may carry personal data, headers carry signatures.
+        # The route's template, not the URL: paths carry one-time tokens (/verifikasi/{token}),
+        # query strings personal data; bodies and headers (signatures) are never logged.
+        route = request.scope.get("route")
         log.info(
             "%s %s %s %.1fms client=%s",
             request.method,
-            request.url.path,
+            getattr(route, "path", request.url.path),
             response.status_code,
             (time.perf_counter() - started) * 1000,
             request.headers.get("client_code", "-"),
         )
         return response
 
-    app.include_router(health.router)
-    for router in _surface_routers():
+    for router in (
+        health.router,
+        payments.router,
+        attendance.router,
+        verification.router,
+        assignments.router,
+        sso.router,
+        sandbox.router,
+    ):
         app.include_router(router)
+    openapi_export.install(app)  # /openapi.json: the published document, error catalogue included
     return app
-
-
-def _surface_routers() -> list[APIRouter]:
-    """The routers of every surface that exists so far."""
-    import importlib
-
-    found = []
-    for name in ("payments", "attendance", "assignments", "verification", "sso", "sandbox"):
-        try:
-            module = importlib.import_module(f"reference_server.routers.{name}")
-        except ModuleNotFoundError:
-            continue
-        found.append(module.router)
-    return found

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from contract.endpoints import Role
+from reference_server.openapi_export import export_cmd
 
 console = Console()
 
@@ -306,3 +307,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(partners_app, name="partners")
     app.command("fixtures")(fixtures_cmd)
     app.command("secret-key")(secret_key)
+    app.command("openapi")(export_cmd)

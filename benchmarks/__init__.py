@@ -1,0 +1,1 @@
+"""Benchmarks: like the tests, they wire the parts together (start the server, register partners)."""

@@ -1,0 +1,351 @@
+"""The published documents, exported from the code: never hand-edited twins of it.
+
+``openapi/integration.openapi.json`` is the document the app serves at ``/openapi.json`` (the
+routes as mounted, plus a component for every message model of ``contract/`` and the error
+catalogue in ``x-error-catalogue`` and in ``info.description``). ``openapi/errors.json`` is the
+catalogue as data with the JSON Schema of each error envelope, and ``openapi/schemas/<Model>.json``
+holds one JSON Schema (draft 2020-12) per message model. Output is deterministic (sorted keys,
+2-space indent, trailing newline) so that a diff of the committed files means a change of contract.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any, Literal
+
+import typer
+from fastapi import FastAPI
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from contract import VERSION, assignments, attendance, envelope, payments, sandbox, sso
+from contract.errors import CATALOGUE, ErrorCode, Surface
+from reference_server.errors import error_body
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+OPENAPI_FILE = "integration.openapi.json"
+ERRORS_FILE = "errors.json"
+SCHEMAS_DIR = "schemas"
+REGENERATE = "prakerja openapi"
+MESSAGE_MODULES: tuple[ModuleType, ...] = (
+    payments,
+    attendance,
+    assignments,
+    sso,
+    sandbox,
+    envelope,
+)
+# Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
+BASE_CLASS_NAMES = frozenset({"Request"})
+ERROR_ENVELOPES: dict[Surface, type[BaseModel]] = {
+    Surface.INTEGRATION: envelope.ErrorEnvelope,
+    Surface.SSO: envelope.SsoErrorEnvelope,
+}
+# FastAPI documents a 422 for every body it validates; this server answers those in the envelope
+# with a catalogued 400 instead (reference_server.errors), so the 422 would be a false promise.
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+Mode = Literal["validation", "serialization"]
+
+
+# --- the models -------------------------------------------------------------------------------
+
+
+def message_models() -> dict[str, type[BaseModel]]:
+    """Every request and response message model of the contract, by name."""
+    found: dict[str, type[BaseModel]] = {}
+    for module in MESSAGE_MODULES:
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel)
+                and value.__module__ == module.__name__
+                and name not in BASE_CLASS_NAMES
+                and not name.startswith("_")
+            ):
+                if name in found and found[name] is not value:
+                    raise ValueError(f"two message models are named {name}: give one another name")
+                found[name] = value
+    return dict(sorted(found.items()))
+
+
+def mode_of(name: str) -> Mode:
+    """Requests are documented as the server validates them, everything else as it is sent."""
+    return "validation" if name.endswith("Request") else "serialization"
+
+
+def model_schema(name: str, model: type[BaseModel]) -> dict[str, Any]:
+    """The standalone JSON Schema (draft 2020-12) of one message model."""
+    schema = model.model_json_schema(mode=mode_of(name))
+    return {"$schema": JSON_SCHEMA_DIALECT, **schema}
+
+
+# --- the error catalogue ----------------------------------------------------------------------
+
+
+def error_entry(error: ErrorCode) -> dict[str, Any]:
+    """One catalogued error as data, with the body the server renders for it."""
+    return {
+        "code": error.code,
+        "http_status": error.http_status,
+        "message": error.message,
+        "description": error.description,
+        "surface": error.surface.value,
+        "portal": error.portal,
+        "example": error_body(error),
+    }
+
+
+def error_catalogue() -> list[dict[str, Any]]:
+    """The whole error catalogue, in catalogue order."""
+    return [error_entry(error) for error in CATALOGUE.values()]
+
+
+def errors_document() -> dict[str, Any]:
+    """``errors.json``: the catalogue and the JSON Schema of the error envelope of each surface."""
+    return {
+        "contract_version": VERSION,
+        "envelopes": {
+            surface.value: model_schema(model.__name__, model)
+            for surface, model in ERROR_ENVELOPES.items()
+        },
+        "errors": error_catalogue(),
+    }
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def catalogue_markdown() -> str:
+    """The error catalogue as a Markdown section for ``info.description``."""
+    lines = [
+        "## Error catalogue",
+        "",
+        "Every error is rendered in the envelope of its surface: integration "
+        '`{"success": false, "code", "message"}`, SSO also with `errorCode`. Codes marked '
+        "*portal* were seen on developer.prakerja.go.id; the others are sandbox-defined in the "
+        "same style. The same list, as data, is in `x-error-catalogue`.",
+        "",
+        "| code | HTTP | surface | message | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for error in CATALOGUE.values():
+        code = f"`{error.code}`" + (" *portal*" if error.portal else "")
+        lines.append(
+            f"| {code} | {error.http_status} | {error.surface.value} | "
+            f"{_cell(error.message)} | {_cell(error.description)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --- the OpenAPI document ---------------------------------------------------------------------
+
+
+def _message_components() -> dict[str, Any]:
+    """Component schemas for every message model, referencing each other under components."""
+    models = message_models()
+    _, definitions = models_json_schema(
+        [(model, mode_of(name)) for name, model in models.items()],
+        ref_template="#/components/schemas/{model}",
+    )
+    components: dict[str, Any] = definitions.get("$defs", {})
+    return components
+
+
+def _drop_fastapi_422(document: dict[str, Any]) -> None:
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            schema = (
+                responses.get("422", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+            )
+            if schema.get("$ref") == "#/components/schemas/HTTPValidationError":
+                del responses["422"]
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in FASTAPI_VALIDATION_SCHEMAS:  # outermost first: it references the next
+        rest = {key: value for key, value in schemas.items() if key != name}
+        if f"#/components/schemas/{name}" not in json.dumps([document.get("paths", {}), rest]):
+            schemas.pop(name, None)
+
+
+def publish(base: dict[str, Any]) -> dict[str, Any]:
+    """The published document: FastAPI's document of the routes plus messages and errors."""
+    document = copy.deepcopy(base)
+    _drop_fastapi_422(document)
+    info = document.setdefault("info", {})
+    info["description"] = info.get("description", "").rstrip("\n") + "\n\n" + catalogue_markdown()
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in _message_components().items():
+        schemas.setdefault(name, schema)
+    document["x-error-catalogue"] = error_catalogue()
+    return document
+
+
+def install(app: FastAPI) -> None:
+    """Serve the published document at ``/openapi.json`` instead of FastAPI's bare one."""
+    cache: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        base = FastAPI.openapi(app)  # FastAPI's own cache, rebuilt when the routes change
+        if cache.get("base") is not base:
+            cache["base"], cache["document"] = base, publish(base)
+        document: dict[str, Any] = cache["document"]
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def app_document() -> dict[str, Any]:
+    """What the app serves at ``/openapi.json``, built without a database."""
+    from cryptography.fernet import Fernet
+
+    from reference_server.app import create_app
+    from reference_server.settings import ServerSettings
+
+    with tempfile.TemporaryDirectory(prefix="prakerja-openapi-") as folder:
+        # Never connected to: building the app and its document needs no database.
+        settings = ServerSettings(
+            database_url=f"sqlite:///{Path(folder) / 'unused.db'}",
+            secret_key=Fernet.generate_key().decode(),
+        )
+        app = create_app(settings)
+        try:
+            return app.openapi()
+        finally:
+            app.state.runtime.close()
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def render(document: Any) -> str:
+    """Deterministic JSON text: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def exported_files() -> dict[str, str]:
+    """Every published file as the code exports it: relative path to text."""
+    files = {OPENAPI_FILE: render(app_document()), ERRORS_FILE: render(errors_document())}
+    for name, model in message_models().items():
+        files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
+    return dict(sorted(files.items()))
+
+
+def _managed(out_dir: Path) -> Iterator[str]:
+    """The files under ``out_dir`` this exporter owns (other documents there are left alone)."""
+    for name in (OPENAPI_FILE, ERRORS_FILE):
+        if (out_dir / name).is_file():
+            yield name
+    if (out_dir / SCHEMAS_DIR).is_dir():
+        for path in sorted((out_dir / SCHEMAS_DIR).glob("*.json")):
+            yield f"{SCHEMAS_DIR}/{path.name}"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One published file that disagrees with the code."""
+
+    path: str
+    kind: str  # missing | changed | stale
+    diff: str = ""
+
+    def describe(self, out_dir: Path) -> str:
+        """One line for a person: which file and how it differs."""
+        what = {
+            "missing": "is missing (the code exports it)",
+            "changed": "differs from what the code exports",
+            "stale": "is no longer exported by the code",
+        }[self.kind]
+        return f"{out_dir / self.path} {what}"
+
+
+def differences(out_dir: Path, exported: dict[str, str] | None = None) -> list[Difference]:
+    """The committed files under ``out_dir`` that disagree with ``exported`` (default: the code)."""
+    exported = exported_files() if exported is None else exported
+    found: list[Difference] = []
+    for path, text in exported.items():
+        target = out_dir / path
+        if not target.is_file():
+            found.append(Difference(path, "missing"))
+            continue
+        committed = target.read_text(encoding="utf-8")
+        if committed != text:
+            diff = "".join(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    fromfile=f"committed/{path}",
+                    tofile=f"exported/{path}",
+                    n=2,
+                )
+            )
+            found.append(Difference(path, "changed", diff))
+    found.extend(Difference(path, "stale") for path in _managed(out_dir) if path not in exported)
+    return found
+
+
+def write(out_dir: Path, exported: dict[str, str] | None = None) -> list[Difference]:
+    """Bring ``out_dir`` in line with the code; returns what changed."""
+    exported = exported_files() if exported is None else exported
+    changed = differences(out_dir, exported)
+    for item in changed:
+        target = out_dir / item.path
+        if item.kind == "stale":
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(exported[item.path], encoding="utf-8")
+    return changed
+
+
+def report(out_dir: Path, items: list[Difference], echo: Callable[[str], None]) -> None:
+    """Say which files differ and how to regenerate them."""
+    for item in items:
+        echo(f"  {item.describe(out_dir)}")
+    echo(f"Regenerate with: {REGENERATE}")
+
+
+def export_cmd(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 listing the files that differ from the code."
+        ),
+    ] = False,
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Where the published documents live.")
+    ] = Path("openapi"),
+) -> None:
+    """Export the OpenAPI document, the error catalogue and the JSON Schemas from the code.
+
+    Example: prakerja openapi --check
+    """
+    if check:
+        items = differences(out_dir)
+        if items:
+            typer.echo(f"{len(items)} published file(s) disagree with the code:", err=True)
+            report(out_dir, items, lambda line: typer.echo(line, err=True))
+            raise typer.Exit(1)
+        typer.echo(f"{out_dir}/ matches the code.")
+        return
+    items = write(out_dir)
+    for item in items:
+        verb = {"missing": "created", "changed": "updated", "stale": "removed"}[item.kind]
+        typer.echo(f"{verb} {out_dir / item.path}")
+    if not items:
+        typer.echo(f"{out_dir}/ already matches the code.")
+
+
+if __name__ == "__main__":  # python -m reference_server.openapi_export [--check]
+    typer.run(export_cmd)
