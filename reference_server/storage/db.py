@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,14 +37,53 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            # Take the write lock up front: a deferred transaction that reads then writes can
-            # fail with "database is locked" instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+        _serialise_transactions(engine)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _serialise_transactions(engine: Engine) -> None:
+    """One SQLite transaction at a time per process, queued in Python rather than in SQLite.
+
+    Every transaction takes SQLite's write lock up front (BEGIN IMMEDIATE): a deferred one that
+    reads and then writes can fail with "database is locked" instead of waiting its turn. Waiting
+    threads queue on a Python lock, which hands over as soon as it is free; SQLite's own busy
+    handler polls with sleeps of up to 100 ms, which under load turned queueing into long tails.
+    Other processes (the CLI) still meet SQLite's busy timeout.
+    """
+    turn = threading.Lock()
+
+    def release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_TURN, False):
+            turn.release()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        if not turn.acquire(timeout=30):
+            raise TimeoutError("no SQLite transaction slot within 30 s")
+        conn.info[_HOLDS_TURN] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(conn.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Any) -> None:
+        # Fires just before the COMMIT; the next BEGIN IMMEDIATE waits out only that instant.
+        release(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        release(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        # Safety net: a connection back in the pool never keeps the turn.
+        release(record.info)
+
+
+_HOLDS_TURN = "prakerja_holds_sqlite_turn"
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
