@@ -30,14 +30,10 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +47,7 @@ from rich.table import Table
 
 from contract.client import compact, signed_headers
 from contract.endpoints import AUTHORIZE, REDEEM_STATUS, SEND_OTP, SMS_INBOX, Role
+from reference_server.launch import running_server
 
 BASELINE = "GET /health"
 STATUS = "POST redeem-code/status"
@@ -59,8 +56,6 @@ ENDPOINTS = (BASELINE, STATUS, PAY)
 # Courses of the shared catalogue every active fixture card may buy (age 18+, any education).
 COURSES = ("SBX-MANDIRI", "SBX-WEBINAR")
 REQUEST_TIMEOUT = 10.0
-STARTUP_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
 MAX_TOKENS = 6_000  # bound on the payments one authorize measurement may prepare
 TOKEN_MARGIN = 1.5  # prepare this much more than the last measured rate needs
 PREPARERS = 8  # cards whose payments are prepared at once (each card's in order)
@@ -124,30 +119,6 @@ class Order:
 # --- the server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(
-    url: str, process: subprocess.Popen[bytes], timeout: float = STARTUP_TIMEOUT
-) -> None:
-    """Poll ``url`` until it answers 200, the process dies, or ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
-
-
 def server_env(database_url: str, secret_key: str) -> dict[str, str]:
     """The environment the server and the CLI share: same database, same key, sandbox mode."""
     return {
@@ -157,34 +128,6 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
         "PRAKERJA_SANDBOX": "true",  # the SMS inbox, where the OTPs are read
         "PRAKERJA_SEED_FIXTURES": "true",
     }
-
-
-@contextmanager
-def running_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """The reference server under uvicorn (one worker) on a free port; stopped on exit, always."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "reference_server.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_up(f"{url}/health", process)
-        except (RuntimeError, TimeoutError) as exc:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"{exc}; server log:\n{tail}") from exc
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
 
 
 # --- provisioning -------------------------------------------------------------------------------

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from reference_server.launch import running_server
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
 from tests.factories import Partners
@@ -26,28 +23,6 @@ from tests.factories import Partners
 PG_ADMIN_URL = os.environ.get(
     "PRAKERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    """Poll ``url`` until it answers, the process dies, or ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
 def _postgres_schema_url() -> Iterator[str]:
@@ -105,49 +80,15 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def server_url(settings: ServerSettings, server_log: Path) -> Iterator[str]:
     """The reference server, a real uvicorn process on a free port of 127.0.0.1."""
-    port = free_port()
-    log = server_log
     env = {
         **os.environ,
         "PRAKERJA_DATABASE_URL": settings.database_url,
         "PRAKERJA_SECRET_KEY": settings.secret_key or "",
     }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "reference_server.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).parent.parent,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_up(f"{url}/health", process)
-        except (RuntimeError, TimeoutError):
-            sys.stderr.write(log.read_text())
-            raise
+    with running_server(env, server_log, cwd=Path(__file__).parent.parent) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         if os.environ.get("PRAKERJA_TEST_SHOW_SERVER_LOG"):
-            sys.stderr.write(log.read_text())
+            sys.stderr.write(server_log.read_text())
 
 
 @pytest.fixture(scope="session")

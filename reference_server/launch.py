@@ -1,0 +1,70 @@
+"""Start the reference server as a real uvicorn process on a free local port (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(
+    url: str, process: subprocess.Popen[bytes], timeout: float = STARTUP_TIMEOUT
+) -> None:
+    """Poll ``url`` until it answers 200, the process dies, or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+
+
+@contextmanager
+def running_server(env: dict[str, str], log: Path, cwd: Path | None = None) -> Iterator[str]:
+    """The server under uvicorn (one worker) on a free port of 127.0.0.1; stopped on exit, always.
+
+    Its output goes to ``log``; when it fails to start, the error carries the log's tail.
+    """
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "reference_server.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_until_up(f"{url}/health", process)
+        except (RuntimeError, TimeoutError) as exc:
+            tail = log.read_text(errors="replace")[-4000:]
+            raise RuntimeError(f"{exc}; server log:\n{tail}") from exc
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
