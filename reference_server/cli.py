@@ -219,19 +219,46 @@ def partners_add_redirect_uri(
 
 def fixtures_cmd(
     client_code: Annotated[str | None, typer.Option(help="Only this partner's fixtures.")] = None,
+    reset: Annotated[
+        bool,
+        typer.Option(
+            "--reset",
+            help="Put this partner's fixtures back as seeded (voids its test purchases, restores "
+            "balances and PRAT- codes), then list them.",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """List the sandbox fixtures: catalogue, test beneficiaries, PRAT- redeem codes.
 
-    Example: prakerja fixtures --client-code dp-1a2b3c --json
+    Example: prakerja fixtures --client-code dp-1a2b3c --reset --json
     """
-    from reference_server.fixtures import describe
+    from sqlalchemy import select
+
+    from reference_server.fixtures import describe, reset_partner_fixtures
+    from reference_server.storage.db import transaction
+    from reference_server.storage.tables import Partner
 
     runtime = _runtime(database_url)
-    with runtime.sessions() as session:
-        data = describe(session, client_code)
-    runtime.close()
+    try:
+        if reset:
+            if not client_code:
+                raise typer.BadParameter("--reset needs --client-code", param_hint="--reset")
+            with transaction(runtime.sessions) as session:
+                partner = session.scalar(select(Partner).where(Partner.client_code == client_code))
+                if partner is None:
+                    raise typer.BadParameter(f"unknown client_code {client_code!r}")
+                done = reset_partner_fixtures(session, partner, actor="pmo-cli")
+            if not as_json:
+                console.print(
+                    f"[green]Reset[/] {client_code}: {done.cards} card(s), "
+                    f"{done.purchases_voided} purchase(s) voided, {done.redeem_codes} redeem code(s)"
+                )
+        with runtime.sessions() as session:
+            data = describe(session, client_code)
+    finally:
+        runtime.close()
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return

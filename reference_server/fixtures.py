@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from contract.attendance import TEST_CODE_PREFIX, RedeemStatus
@@ -23,6 +23,7 @@ from reference_server import audit
 from reference_server.domain.people import Education
 from reference_server.keys import KeyBox, new_sign_key
 from reference_server.storage.tables import (
+    Assignment,
     Attendance,
     Beneficiary,
     Card,
@@ -32,6 +33,7 @@ from reference_server.storage.tables import (
     RedeemCode,
     Schedule,
     Transaction,
+    VerificationLink,
     utcnow,
 )
 
@@ -600,3 +602,114 @@ def describe(session: Session, client_code: str | None = None) -> dict[str, Any]
             ]
         result["partners"].append(entry)
     return result
+
+
+@dataclass(frozen=True)
+class ResetOutcome:
+    """What a fixture reset put back."""
+
+    cards: int
+    purchases_voided: int
+    redeem_codes: int
+
+
+def reset_partner_fixtures(
+    session: Session, partner: Partner, actor: str, now: datetime | None = None
+) -> ResetOutcome:
+    """Put a partner's own fixtures back as seeded, so that test runs can repeat.
+
+    A DP's test cards: live purchases voided (seats returned), balance and card status back to
+    their starting values through ledger entries. An LP's PRAT- codes: every test case back in its
+    starting state, verification links and assignments removed.
+    """
+    now = now or utcnow()
+    if partner.role == "dp":
+        return _reset_dp(session, partner, actor, now)
+    return _reset_lp(session, partner, actor, now)
+
+
+def _reset_dp(session: Session, dp: Partner, actor: str, now: datetime) -> ResetOutcome:
+    specs = {p.slot: p for p in DP_PEOPLE}
+    rows = session.execute(
+        select(Beneficiary.fixture_slot, Card)
+        .join(Card, Card.beneficiary_id == Beneficiary.id)
+        .where(Beneficiary.fixture_of == dp.id)
+        .order_by(Card.id)
+        .with_for_update(of=Card)
+    ).all()
+    voided = 0
+    for slot, card in rows:
+        spec = specs.get(slot or "")
+        if spec is None:
+            continue
+        live = session.scalars(
+            select(Transaction).where(
+                Transaction.card_id == card.id, Transaction.status == "SUCCESS"
+            )
+        ).all()
+        for txn in live:
+            txn.status, txn.voided_at = "VOIDED", now
+            session.execute(
+                update(Schedule)
+                .where(Schedule.id == txn.schedule_id)
+                .values(quota=Schedule.quota + 1)
+            )
+            session.execute(
+                update(RedeemCode)
+                .where(RedeemCode.transaction_id == txn.id)
+                .values(status=RedeemStatus.VOIDED)
+            )
+            card.balance += txn.amount
+            session.add(
+                LedgerEntry(
+                    card_id=card.id,
+                    amount=txn.amount,
+                    kind="void",
+                    reference=txn.transaction_code,
+                    actor=actor,
+                    created_at=now,
+                )
+            )
+            audit.record(
+                session,
+                "transaction",
+                txn.transaction_code,
+                "voided",
+                actor,
+                reason="fixture reset",
+            )
+            voided += 1
+        if card.balance != spec.balance:
+            session.add(
+                LedgerEntry(
+                    card_id=card.id,
+                    amount=spec.balance - card.balance,
+                    kind="adjustment",
+                    reference="fixture-reset",
+                    actor=actor,
+                    created_at=now,
+                )
+            )
+            card.balance = spec.balance
+        card.status = spec.card_status
+        audit.record(session, "card", card.card_number, "reset", actor)
+    return ResetOutcome(cards=len(rows), purchases_voided=voided, redeem_codes=0)
+
+
+def _reset_lp(session: Session, lp: Partner, actor: str, now: datetime) -> ResetOutcome:
+    codes = session.scalars(
+        select(RedeemCode)
+        .join(Course, Course.id == RedeemCode.course_id)
+        .where(Course.lp_id == lp.id, RedeemCode.test_case.is_not(None))
+        .order_by(RedeemCode.id)
+        .with_for_update(of=RedeemCode)
+    ).all()
+    for code in codes:
+        case = test_case_of(code.test_case or "")
+        if case is None:
+            continue
+        session.execute(delete(VerificationLink).where(VerificationLink.redeem_code_id == code.id))
+        session.execute(delete(Assignment).where(Assignment.redeem_code_id == code.id))
+        apply_test_case(session, code, case, now)
+        audit.record(session, "redeem_code", code.code, "reset", actor, test_case=case.case)
+    return ResetOutcome(cards=0, purchases_voided=0, redeem_codes=len(codes))

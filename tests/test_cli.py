@@ -116,3 +116,19 @@ def test_partners_add_refuses_a_taken_client_code(
     )
     assert second.returncode != 0
     assert "taken" in second.stderr
+
+
+def test_fixtures_reset_needs_a_partner(
+    settings: ServerSettings, server_url: str, tmp_path: Path
+) -> None:
+    refused = _run(["fixtures", "--reset"], settings, tmp_path)
+    assert refused.returncode != 0
+    assert "--client-code" in refused.stderr
+    creds = json.loads(
+        _run(
+            ["partners", "add", "--role", "dp", "--name", "DP reset", "--json"], settings, tmp_path
+        ).stdout
+    )
+    done = _run(["fixtures", "--reset", "--client-code", creds["client_code"]], settings, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Reset" in done.stdout and "7 card(s)" in done.stdout
