@@ -85,6 +85,14 @@ def serve(
     )
 
 
+def up(port: Port = 8000, host: Host = "127.0.0.1", database_url: DatabaseUrl = None) -> None:
+    """Run the whole sandbox on this machine: today the reference server (simulators join later).
+
+    Example: prakerja up --port 8000
+    """
+    serve(port=port, host=host, database_url=database_url, workers=1, log_level="warning")
+
+
 def _banner(host: str, port: int, database_url: str, session: Session) -> None:
     from reference_server.partners import list_partners
 
@@ -330,7 +338,7 @@ def secret_key() -> None:
 def register(app: typer.Typer) -> None:
     """Mount these commands on the umbrella ``prakerja`` command."""
     app.command("serve")(serve)
-    app.command("up", help="Run the sandbox on this machine (today: the reference server).")(serve)
+    app.command("up")(up)
     app.add_typer(partners_app, name="partners")
     app.command("fixtures")(fixtures_cmd)
     app.command("secret-key")(secret_key)
