@@ -68,12 +68,6 @@ NOT_FOUND = _e("ERRGEN40401", 404, "Endpoint tidak ditemukan.", "No endpoint at 
 METHOD_NOT_ALLOWED = _e(
     "ERRGEN40501", 405, "Metode tidak diizinkan.", "The endpoint does not accept this HTTP method."
 )
-RATE_LIMITED = _e(
-    "ERRGEN42901",
-    429,
-    "Terlalu banyak permintaan, coba lagi nanti.",
-    "Too many requests; honour Retry-After.",
-)
 INTERNAL = _e(
     "ERRGEN50001",
     500,

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from contract.endpoints import Role
 from reference_server.openapi_export import export_cmd
+from reference_server.runtime import Runtime
+from reference_server.settings import ServerSettings
 
 console = Console()
 
@@ -29,17 +31,14 @@ DatabaseUrl = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def _settings(database_url: str | None):  # type: ignore[no-untyped-def]
-    from reference_server.settings import ServerSettings
-
+def _settings(database_url: str | None) -> ServerSettings:
     if database_url:
         os.environ["PRAKERJA_DATABASE_URL"] = database_url  # worker processes read it too
     return ServerSettings()
 
 
-def _runtime(database_url: str | None):  # type: ignore[no-untyped-def]
+def _runtime(database_url: str | None) -> Runtime:
     from reference_server.app import prepare
-    from reference_server.runtime import Runtime
 
     runtime = Runtime(_settings(database_url))
     prepare(runtime)
@@ -62,7 +61,6 @@ def serve(
     import uvicorn
 
     from reference_server.app import prepare
-    from reference_server.runtime import Runtime
 
     settings = _settings(database_url)
     if workers > 1 and settings.is_sqlite:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -314,8 +313,3 @@ class OAuthToken(Base):
     refresh_expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-def as_dict(row: Any) -> dict[str, Any]:
-    """Columns of a row as a dict (for audit details and debugging)."""
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
