@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from contract.attendance import TEST_CODE_PREFIX, RedeemStatus
 from reference_server import audit
 from reference_server.domain.people import Education
 from reference_server.keys import KeyBox, new_sign_key
+from reference_server.refunds import undo_purchase
 from reference_server.storage.tables import (
     Assignment,
     Attendance,
@@ -648,37 +649,9 @@ def _reset_dp(session: Session, dp: Partner, actor: str, now: datetime) -> Reset
             )
         ).all()
         for txn in live:
-            txn.status, txn.voided_at = "VOIDED", now
-            session.execute(
-                update(Schedule)
-                .where(Schedule.id == txn.schedule_id)
-                .values(quota=Schedule.quota + 1)
-            )
-            session.execute(
-                update(RedeemCode)
-                .where(RedeemCode.transaction_id == txn.id)
-                .values(status=RedeemStatus.VOIDED)
-            )
-            card.balance += txn.amount
-            session.add(
-                LedgerEntry(
-                    card_id=card.id,
-                    amount=txn.amount,
-                    kind="void",
-                    reference=txn.transaction_code,
-                    actor=actor,
-                    created_at=now,
-                )
-            )
-            audit.record(
-                session,
-                "transaction",
-                txn.transaction_code,
-                "voided",
-                actor,
-                reason="fixture reset",
-            )
+            undo_purchase(session, txn, actor, now, reason="fixture reset")
             voided += 1
+        session.refresh(card)  # the credits above were applied in SQL
         if card.balance != spec.balance:
             session.add(
                 LedgerEntry(

@@ -31,6 +31,7 @@ from contract.payments import (
 from reference_server import audit
 from reference_server.domain import otp, purchase
 from reference_server.domain.people import mask_phone
+from reference_server.refunds import undo_purchase
 from reference_server.runtime import PartnerIdentity, Runtime
 from reference_server.storage.db import transaction
 from reference_server.storage.tables import (
@@ -379,31 +380,11 @@ def void(runtime: Runtime, partner: PartnerIdentity, request: VoidRequest) -> No
             and session.scalar(select(exists().where(Attendance.redeem_code_id == redeem.id)))
         )
         purchase.check_voidable(txn.status, redeem.status if redeem else None, attended)
-        txn.status, txn.voided_at = PaymentStatus.VOIDED, now
-        if redeem is not None:
-            redeem.status = RedeemStatus.VOIDED
-        # Seat before card: authorize's lock order, so the two never deadlock on PostgreSQL.
-        # Increments in SQL, not read-then-write: a concurrent purchase may be moving the same rows.
-        seat = update(Schedule).where(Schedule.id == txn.schedule_id)
-        session.execute(seat.values(quota=Schedule.quota + 1))
-        credit = update(Card).where(Card.id == txn.card_id)
-        session.execute(credit.values(balance=Card.balance + txn.amount))
-        session.add(
-            LedgerEntry(
-                card_id=txn.card_id,
-                amount=txn.amount,
-                kind="void",
-                reference=txn.transaction_code,
-                actor=partner.client_code,
-                created_at=now,
-            )
-        )
-        audit.record(
+        undo_purchase(
             session,
-            "transaction",
-            txn.transaction_code,
-            "voided",
+            txn,
             partner.client_code,
+            now,
             invoice_code=txn.invoice_code,
             amount=txn.amount,
         )

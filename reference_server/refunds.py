@@ -1,0 +1,43 @@
+"""Undoing a purchase: the one place a void's effects are written (API void and fixture reset)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from contract.attendance import RedeemStatus
+from contract.payments import PaymentStatus
+from reference_server import audit
+from reference_server.storage.tables import Card, LedgerEntry, RedeemCode, Schedule, Transaction
+
+
+def undo_purchase(
+    session: Session, txn: Transaction, actor: str, now: datetime, **detail: Any
+) -> None:
+    """Void ``txn``: seat back, redeem code voided, card credited with a ledger entry, audited."""
+    txn.status, txn.voided_at = PaymentStatus.VOIDED, now
+    session.execute(
+        update(RedeemCode)
+        .where(RedeemCode.transaction_id == txn.id)
+        .values(status=RedeemStatus.VOIDED)
+    )
+    # Seat before card: authorize's lock order, so the two never deadlock on PostgreSQL.
+    # Increments in SQL, not read-then-write: a concurrent purchase may be moving the same rows.
+    seat = update(Schedule).where(Schedule.id == txn.schedule_id)
+    session.execute(seat.values(quota=Schedule.quota + 1))
+    credit = update(Card).where(Card.id == txn.card_id)
+    session.execute(credit.values(balance=Card.balance + txn.amount))
+    session.add(
+        LedgerEntry(
+            card_id=txn.card_id,
+            amount=txn.amount,
+            kind="void",
+            reference=txn.transaction_code,
+            actor=actor,
+            created_at=now,
+        )
+    )
+    audit.record(session, "transaction", txn.transaction_code, "voided", actor, **detail)
