@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from contract import assignments, attendance, payments, sandbox, sso
+from contract import admin, assignments, attendance, payments, registration, sandbox, sso
 from contract import errors as err
 from contract.errors import ErrorCode
 
@@ -19,6 +19,7 @@ from contract.errors import ErrorCode
 class Role(StrEnum):
     DP = "dp"
     LP = "lp"
+    PMO = "pmo"  # the programme office: waves and the lottery (sandbox-defined)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Endpoint:
     path: str
     summary: str
     description: str
-    role: Role | None  # None: not a signed partner call (SSO, sandbox helpers)
+    role: Role | None  # None: not a signed partner call (SSO, registration, sandbox)
     request: type[BaseModel] | None
     data: type[BaseModel] | None  # the `data` of the success envelope; None: no data (void)
     errors: tuple[ErrorCode, ...] = field(default=())
@@ -270,7 +271,272 @@ INTEGRATION_ENDPOINTS: tuple[Endpoint, ...] = (
     TPM_STATUS,
     SMS_INBOX,
 )
-BY_PATH: dict[str, Endpoint] = {e.path: e for e in INTEGRATION_ENDPOINTS}
+
+# --- registration (sandbox-defined; applicants carry a bearer token, not a signature) ---------
+REGISTRATION = "/api/v1/registration"
+BEARER = (err.SESSION_INVALID, err.RATE_LIMITED, err.BAD_REQUEST)
+
+
+def _registration(
+    name: str,
+    method: str,
+    path: str,
+    summary: str,
+    description: str,
+    request: type[BaseModel] | None,
+    data: type[BaseModel] | None,
+    errors: tuple[ErrorCode, ...] = (),
+    *,
+    bearer: bool = True,
+    message: str = "OK",
+) -> Endpoint:
+    return Endpoint(
+        name,
+        method,
+        f"{REGISTRATION}{path}",
+        summary,
+        description,
+        None,
+        request,
+        data,
+        errors + (BEARER if bearer else (err.RATE_LIMITED, err.BAD_REQUEST)),
+        success_message=message,
+        tag="registration",
+    )
+
+
+CREATE_ACCOUNT = _registration(
+    "create_account",
+    "POST",
+    "/accounts",
+    "Create an account",
+    "E-mail, phone and password. Sends an OTP to each (read them in the sandbox inbox) and "
+    "returns a session. Limited per phone and per address.",
+    registration.CreateAccountRequest,
+    registration.SessionData,
+    (err.ACCOUNT_EXISTS,),
+    bearer=False,
+    message="Akun berhasil dibuat.",
+)
+LOGIN = _registration(
+    "login",
+    "POST",
+    "/login",
+    "Log in",
+    "A new session for an existing account. Failed attempts are limited per account.",
+    registration.LoginRequest,
+    registration.SessionData,
+    (err.LOGIN_FAILED,),
+    bearer=False,
+)
+SEND_CONTACT_OTP = _registration(
+    "send_contact_otp",
+    "POST",
+    "/otp/send",
+    "Send a new OTP to the e-mail or the phone",
+    "Replaces any earlier OTP of that channel. Limited per account and per phone.",
+    registration.ContactOtpRequest,
+    registration.OtpSentData,
+    message="OTP berhasil dikirim.",
+)
+VERIFY_CONTACT = _registration(
+    "verify_contact",
+    "POST",
+    "/otp/verify",
+    "Verify the e-mail or the phone with its OTP",
+    "Single use, 5 minutes, 3 wrong attempts kill the OTP.",
+    registration.VerifyContactRequest,
+    registration.ContactData,
+    (err.REG_OTP_WRONG, err.REG_OTP_EXPIRED),
+)
+SUBMIT_IDENTITY = _registration(
+    "submit_identity",
+    "POST",
+    "/identity",
+    "Submit identity",
+    "NIK, family card, name, birth, sex, address and region, education, employment and the "
+    "officials' declaration. Needs both contacts verified. Verification starts once the "
+    "selfie is in too.",
+    registration.IdentityRequest,
+    registration.StatusData,
+    (
+        err.CONTACT_NOT_VERIFIED,
+        err.IDENTITY_EXISTS,
+        err.NIK_INVALID,
+        err.KK_INVALID,
+        err.REGION_UNKNOWN,
+    ),
+)
+SUBMIT_SELFIE = _registration(
+    "submit_selfie",
+    "POST",
+    "/selfie",
+    "Submit the selfie's liveness token",
+    "Needs both contacts verified. Verification (Dukcapil, biometrics, DTKS, the rules) "
+    "starts once the identity is in too, and runs in the background: poll the status.",
+    registration.SelfieRequest,
+    registration.StatusData,
+    (err.CONTACT_NOT_VERIFIED, err.SELFIE_EXISTS),
+)
+JOIN_WAVE = _registration(
+    "join_wave",
+    "POST",
+    "/wave/join",
+    "Join the open wave",
+    "For an eligible applicant, while a wave is open. Those not selected roll into the next "
+    "wave without joining again.",
+    None,
+    registration.JoinData,
+    (err.NO_OPEN_WAVE, err.NOT_ELIGIBLE, err.ALREADY_JOINED),
+    message="Berhasil bergabung.",
+)
+REGISTRATION_STATUS = _registration(
+    "registration_status",
+    "GET",
+    "/status",
+    "The applicant's status",
+    "Stage and, when ineligible or revoked, the reason code.",
+    None,
+    registration.StatusData,
+)
+DASHBOARD = _registration(
+    "dashboard",
+    "GET",
+    "/dashboard",
+    "The beneficiary dashboard",
+    "Card, balance, purchases, certificates and the incentive schedule of the scheme.",
+    None,
+    registration.DashboardData,
+)
+WAVES = _registration(
+    "waves",
+    "GET",
+    "/waves",
+    "Waves and their lottery commitments (public)",
+    "Every wave with its quota, times, scheme, seed commitment and, once drawn, the seed.",
+    None,
+    registration.WavesData,
+    bearer=False,
+)
+REGISTRATION_ENDPOINTS: tuple[Endpoint, ...] = (
+    CREATE_ACCOUNT,
+    LOGIN,
+    SEND_CONTACT_OTP,
+    VERIFY_CONTACT,
+    SUBMIT_IDENTITY,
+    SUBMIT_SELFIE,
+    JOIN_WAVE,
+    REGISTRATION_STATUS,
+    DASHBOARD,
+    WAVES,
+)
+
+# --- programme office administration (signed, role pmo) -------------------------------------
+ADMIN = "/api/v1/admin"
+
+
+def _admin(
+    name: str,
+    path: str,
+    summary: str,
+    description: str,
+    request: type[BaseModel],
+    data: type[BaseModel] | None,
+    errors: tuple[ErrorCode, ...] = (),
+) -> Endpoint:
+    return Endpoint(
+        name,
+        "POST",
+        f"{ADMIN}{path}",
+        summary,
+        description,
+        Role.PMO,
+        request,
+        data,
+        errors,
+        tag="admin",
+    )
+
+
+CREATE_WAVE = _admin(
+    "create_wave",
+    "/waves/create",
+    "Create a wave",
+    "Quota, opening and closing times and scheme. Waves may not overlap. Applicants not "
+    "selected in earlier waves roll into it.",
+    admin.CreateWaveRequest,
+    admin.WaveData,
+    (err.WAVE_EXISTS, err.WAVE_OVERLAP, err.SCHEME_UNKNOWN, err.WAVE_TIMES_INVALID),
+)
+COMMIT_WAVE = _admin(
+    "commit_wave",
+    "/waves/commit",
+    "Commit to the lottery seed",
+    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once.",
+    admin.WaveRequest,
+    admin.WaveData,
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+)
+CLOSE_WAVE = _admin(
+    "close_wave",
+    "/waves/close",
+    "Close a wave now",
+    "Stops joining before closes_at. Needs the seed committed.",
+    admin.WaveRequest,
+    admin.WaveData,
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+)
+DRAW_WAVE = _admin(
+    "draw_wave",
+    "/waves/draw",
+    "Reveal the seed and draw",
+    "After closing: reveals the seed, selects the quota eligible joiners with the smallest "
+    "SHA-256(seed || NIK), issues their cards and credits the scheme's training balance; the "
+    "rest roll into the next wave.",
+    admin.WaveRequest,
+    admin.WaveData,
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+)
+WAVE_STATUS = _admin(
+    "wave_status",
+    "/waves/status",
+    "A wave and its counts",
+    "",
+    admin.WaveRequest,
+    admin.WaveData,
+    (err.WAVE_NOT_FOUND,),
+)
+EXPORT_WAVE = _admin(
+    "export_wave",
+    "/waves/export",
+    "Export the joiners or the winners (CSV)",
+    "`text/csv`, one NIK a line after a `nik` header: the joiners in the draw, or the winners "
+    "in draw order. With the revealed seed, enough to recompute the draw.",
+    admin.ExportRequest,
+    None,
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+)
+REVOKE_EXPIRED = _admin(
+    "revoke_expired",
+    "/jobs/revoke-expired",
+    "Revoke cards with no purchase past the deadline",
+    "Runs the job the worker runs daily: every card with no purchase the scheme's deadline "
+    "after selection is revoked, its balance returned, its holder barred.",
+    admin.RevokeRequest,
+    admin.RevokeData,
+)
+ADMIN_ENDPOINTS: tuple[Endpoint, ...] = (
+    CREATE_WAVE,
+    COMMIT_WAVE,
+    CLOSE_WAVE,
+    DRAW_WAVE,
+    WAVE_STATUS,
+    EXPORT_WAVE,
+    REVOKE_EXPIRED,
+)
+
+ALL_ENDPOINTS = INTEGRATION_ENDPOINTS + REGISTRATION_ENDPOINTS + ADMIN_ENDPOINTS
+BY_PATH: dict[str, Endpoint] = {e.path: e for e in ALL_ENDPOINTS}
 
 # SSO paths (own envelope, X- headers); documented from the router, listed here for reference.
 SSO_AUTHORIZE_PATH = "/api/v1/oauth/authorize"

@@ -396,6 +396,125 @@ SSO_WRONG_ROLE = _e(
 )
 
 
+# --- registration (sandbox-defined surface: applicants, not partners) ------------------------
+RATE_LIMITED = _e(
+    "ERRREG42901",
+    429,
+    "Terlalu banyak permintaan, silakan coba lagi nanti.",
+    "Too many requests or OTP attempts for this phone, account or address; wait for the "
+    "number of seconds in the Retry-After header.",
+)
+ACCOUNT_EXISTS = _e(
+    "ERRREG40901",
+    409,
+    "Email atau nomor HP sudah terdaftar.",
+    "The e-mail or phone already has an account.",
+)
+LOGIN_FAILED = _e("ERRREG40101", 401, "Email atau kata sandi salah.", "Wrong e-mail or password.")
+SESSION_INVALID = _e(
+    "ERRREG40102",
+    401,
+    "Sesi tidak valid, silakan masuk kembali.",
+    "The Authorization: Bearer token is missing, unknown or expired; log in again.",
+)
+CONTACT_NOT_VERIFIED = _e(
+    "ERRREG40301",
+    403,
+    "Verifikasi email dan nomor HP terlebih dahulu.",
+    "Verify both the e-mail and the phone by OTP before this step.",
+)
+REG_OTP_WRONG = _e(
+    "ERRREG40002", 400, "Kode OTP salah.", "The OTP does not match; the attempt is counted."
+)
+REG_OTP_EXPIRED = _e(
+    "ERRREG40003",
+    400,
+    "Kode OTP sudah kedaluwarsa atau belum diminta.",
+    "No live OTP for this channel (expired, used, locked or never sent); ask for a new one.",
+)
+NIK_INVALID = _e(
+    "ERRREG40004",
+    400,
+    "NIK tidak valid.",
+    "The NIK is not 16 digits of a known region and a real date, or disagrees with the "
+    "birth date or sex given.",
+)
+REGION_UNKNOWN = _e(
+    "ERRREG40005",
+    400,
+    "Kode wilayah tidak dikenal.",
+    "region_code is not a district (kecamatan) of the official list.",
+)
+KK_INVALID = _e(
+    "ERRREG40006",
+    400,
+    "Nomor KK tidak valid.",
+    "The family card number is not 16 digits of a known region.",
+)
+IDENTITY_EXISTS = _e(
+    "ERRREG40902",
+    409,
+    "Data diri sudah dikirim.",
+    "Identity was already submitted for this account.",
+)
+IDENTITY_MISSING = _e(
+    "ERRREG40903",
+    409,
+    "Lengkapi data diri terlebih dahulu.",
+    "Submit the identity (and, to be verified, the selfie) before this step.",
+)
+SELFIE_EXISTS = _e(
+    "ERRREG40904", 409, "Swafoto sudah dikirim.", "A selfie was already submitted for this account."
+)
+NO_OPEN_WAVE = _e(
+    "ERRREG40905",
+    409,
+    "Tidak ada gelombang yang sedang dibuka.",
+    "No wave is open for joining now.",
+)
+NOT_ELIGIBLE = _e(
+    "ERRREG40906",
+    409,
+    "Anda belum memenuhi syarat untuk bergabung.",
+    "Only an applicant found eligible (verification finished, no reason) can join a wave; "
+    "the status says why.",
+)
+ALREADY_JOINED = _e(
+    "ERRREG40907",
+    409,
+    "Anda sudah bergabung pada gelombang.",
+    "The applicant is already a joiner of a wave not yet drawn, or already selected.",
+)
+
+# --- programme office (PMO) administration --------------------------------------------------
+WAVE_NOT_FOUND = _e(
+    "ERRADM40401", 404, "Gelombang tidak ditemukan.", "No wave with this wave_code."
+)
+WAVE_EXISTS = _e("ERRADM40901", 409, "Gelombang sudah ada.", "A wave with this wave_code exists.")
+WAVE_STATE = _e(
+    "ERRADM40902",
+    409,
+    "Status gelombang tidak mengizinkan tindakan ini.",
+    "The wave is not in a state that allows this step (commit before close; close before "
+    "draw; draw once).",
+)
+WAVE_OVERLAP = _e(
+    "ERRADM40903",
+    409,
+    "Waktu gelombang bertabrakan dengan gelombang lain.",
+    "The wave's open period overlaps another wave's: one wave is open at a time.",
+)
+SCHEME_UNKNOWN = _e(
+    "ERRADM40001", 400, "Skema tidak dikenal.", "scheme is not a known scheme name."
+)
+WAVE_TIMES_INVALID = _e(
+    "ERRADM40002",
+    400,
+    "Waktu gelombang tidak valid.",
+    "closes_at must be after opens_at, both with a time zone.",
+)
+
+
 class ApiError(Exception):
     """An error rendered in the envelope of its surface, from the catalogue."""
 

@@ -13,13 +13,16 @@ from contract import VERSION
 from reference_server import errors, fixtures, logs, openapi_export
 from reference_server.limits import BodyLimit
 from reference_server.routers import (
+    admin,
     assignments,
     attendance,
     health,
     payments,
+    registration,
     sandbox,
     sso,
     verification,
+    waves,
 )
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
@@ -98,6 +101,9 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         assignments.router,
         sso.router,
         sandbox.router,
+        registration.router,
+        waves.router,
+        admin.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

@@ -36,6 +36,40 @@ class ServerSettings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=60)
     seed_fixtures: bool = Field(default=True, description="Seed the sandbox fixtures at start-up.")
 
+    # --- the beneficiary journey (registration, verification, waves) ---------------------------
+    dukcapil_url: str | None = Field(
+        default=None, description="Base URL of the Dukcapil (civil registry) source."
+    )
+    dtks_url: str | None = Field(
+        default=None, description="Base URL of the DTKS (social-assistance registry) source."
+    )
+    biometrics_url: str | None = Field(
+        default=None, description="Base URL of the biometrics (liveness, face) source."
+    )
+    source_timeout_seconds: float = Field(
+        default=3.0, gt=0, le=60, description="Per-call timeout to a government source."
+    )
+    worker_inline: bool = Field(
+        default=True,
+        description="Run the outbox worker inside the server process (the embedded default); "
+        "false when separate `prakerja worker` processes do it.",
+    )
+    worker_threads: int = Field(default=4, ge=1, le=64, description="Jobs worked at once.")
+    retry_base_seconds: float = Field(default=1.0, gt=0, description="First retry delay.")
+    retry_max_seconds: float = Field(default=60.0, gt=0, description="Longest retry delay.")
+    session_ttl_seconds: int = Field(default=86400, ge=60)
+    rate_window_seconds: int = Field(default=60, ge=1, description="Rate-limit window.")
+    rate_per_phone: int = Field(
+        default=5, ge=1, description="OTP sends and sign-ups per phone per window."
+    )
+    rate_per_account: int = Field(default=60, ge=1, description="Requests per account per window.")
+    rate_per_address: int = Field(
+        default=600, ge=1, description="Sign-ups and logins per client IP address per window."
+    )
+    otp_attempts_per_window: int = Field(
+        default=10, ge=1, description="OTP verification attempts per account per window."
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServerSettings:
         if not self.is_sqlite and not self.secret_key:

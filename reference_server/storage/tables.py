@@ -106,6 +106,10 @@ class Card(Base):
     status: Mapped[str] = mapped_column(String(12))
     balance: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Issued by a wave's draw (null for fixtures and for the loaded history of earlier years).
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
+    purchase_deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LedgerEntry(Base):
@@ -313,3 +317,193 @@ class OAuthToken(Base):
     refresh_expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- the beneficiary journey: accounts, applicants, verification, waves (migration 0002) -------
+
+
+class Account(Base):
+    """An applicant's login: e-mail, phone and password (hashed), each contact verified by OTP."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(40), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AccountSession(Base):
+    """A bearer token (its SHA-256) of an account."""
+
+    __tablename__ = "account_sessions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ContactOtp(Base):
+    """An OTP sent to an account's e-mail or phone; a newer one of the channel supersedes it."""
+
+    __tablename__ = "contact_otps"
+    __table_args__ = (Index("ix_contact_otps_account_channel", "account_id", "channel"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    channel: Mapped[str] = mapped_column(String(8))  # email | phone
+    otp_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10))  # pending | used | locked | replaced
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MailMessage(Base):
+    """The sandbox's mail gateway: what would have been e-mailed."""
+
+    __tablename__ = "mail_messages"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    otp: Mapped[str | None] = mapped_column(String(12))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RateHit(Base):
+    """Requests counted per limit bucket (``kind:subject``) and fixed window: works across
+    processes because the count lives in the database."""
+
+    __tablename__ = "rate_hits"
+    bucket: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix seconds
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+class Applicant(Base):
+    """One account's application: identity as declared, what the sources said, where it stands."""
+
+    __tablename__ = "applicants"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    kk: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(100))
+    birth_place: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    address: Mapped[str | None] = mapped_column(String(300))
+    region_code: Mapped[str | None] = mapped_column(String(8))
+    education: Mapped[str | None] = mapped_column(String(3))
+    employment_status: Mapped[str | None] = mapped_column(String(16))
+    is_official: Mapped[bool | None] = mapped_column(Boolean)
+    identity_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    selfie_token: Mapped[str | None] = mapped_column(String(128))
+    selfie_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # What the sources answered (kept so the rules can be re-applied under another scheme).
+    registry_kk: Mapped[str | None] = mapped_column(String(16))
+    registry_occupation: Mapped[str | None] = mapped_column(String(40))
+    face_id: Mapped[str | None] = mapped_column(String(64))
+    dtks: Mapped[bool | None] = mapped_column(Boolean)
+    scheme: Mapped[str | None] = mapped_column(
+        String(20)
+    )  # the scheme the rules were applied under
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class NikClaim(Base):
+    """A NIK belongs to one verified applicant: the primary key keeps a second one out."""
+
+    __tablename__ = "nik_claims"
+    nik: Mapped[str] = mapped_column(String(16), primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), unique=True)
+
+
+class FaceClaim(Base):
+    """A face (the biometrics service's face id) belongs to one applicant."""
+
+    __tablename__ = "face_claims"
+    face_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), unique=True)
+
+
+class KkSlot(Base):
+    """At most two eligible applicants per family card: slots 1 and 2 of a KK."""
+
+    __tablename__ = "kk_slots"
+    kk: Mapped[str] = mapped_column(String(16), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), unique=True)
+
+
+class OutboxJob(Base):
+    """Work for the worker: slow or external steps, retried with backoff until done.
+
+    One job per (kind, ref): enqueueing twice is a no-op. A claimed job carries a lease
+    (``locked_until``); a worker that dies leaves it to be claimed again when the lease ends.
+    """
+
+    __tablename__ = "outbox_jobs"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref"),
+        Index("ix_outbox_jobs_due", "status", "run_after"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    ref: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # pending | running | done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Wave(Base):
+    """A registration wave: quota, times, scheme and the commit-reveal lottery."""
+
+    __tablename__ = "waves"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    wave_code: Mapped[str] = mapped_column(String(32), unique=True)
+    quota: Mapped[int] = mapped_column(Integer)
+    scheme: Mapped[str] = mapped_column(String(20))
+    opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # closed early
+    seed_enc: Mapped[str | None] = mapped_column(Text)  # Fernet, until revealed
+    seed_commitment: Mapped[str | None] = mapped_column(String(64))
+    seed: Mapped[str | None] = mapped_column(String(64))  # revealed at the draw
+    drawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    eligible_joiners: Mapped[int | None] = mapped_column(Integer)
+    winners: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WaveJoiner(Base):
+    """An applicant in a wave's draw, having joined it or rolled into it."""
+
+    __tablename__ = "wave_joiners"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "applicant_id"),
+        UniqueConstraint("wave_id", "nik"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    nik: Mapped[str] = mapped_column(String(16))
+    carried: Mapped[bool] = mapped_column(Boolean, default=False)  # rolled in, not joined
+    outcome: Mapped[str | None] = mapped_column(String(12))  # SELECTED | NOT_SELECTED
+    draw_rank: Mapped[int | None] = mapped_column(Integer)  # 1 = smallest key, winners only
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
