@@ -1,8 +1,13 @@
 """The published documents, exported from the code: never hand-edited twins of it.
 
-``openapi/integration.openapi.json`` is the document the app serves at ``/openapi.json`` (the
-routes as mounted, plus a component for every message model of ``contract/`` and the error
-catalogue in ``x-error-catalogue`` and in ``info.description``). ``openapi/errors.json`` is the
+The app serves one document at ``/openapi.json``: every route as mounted, a component for every
+message model of ``contract/``, and the error catalogue in ``x-error-catalogue`` and in
+``info.description``. It is published as one document per surface, each holding its own paths and
+the components they reference: ``openapi/integration.openapi.json`` (the partner API: payments,
+attendance, assignments, SSO, sandbox helpers), ``registration.openapi.json`` (applicants,
+sandbox-defined), ``admin.openapi.json`` (the programme office: waves and the lottery) and
+``government.openapi.json`` (what the government sources serve, which the sandbox calls and
+simulates; built from ``contract.government``). ``openapi/errors.json`` is the
 catalogue as data with the JSON Schema of each error envelope, and ``openapi/schemas/<Model>.json``
 holds one JSON Schema (draft 2020-12) per message model. Output is deterministic (sorted keys,
 2-space indent, trailing newline) so that a diff of the committed files means a change of contract.
@@ -25,12 +30,51 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from contract import VERSION, assignments, attendance, envelope, payments, sandbox, sso
+from contract import (
+    VERSION,
+    admin,
+    assignments,
+    attendance,
+    envelope,
+    government,
+    payments,
+    registration,
+    sandbox,
+    sso,
+)
+from contract.endpoints import ADMIN, REGISTRATION
 from contract.errors import CATALOGUE, ErrorCode, Surface
 from reference_server.errors import error_body
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OPENAPI_FILE = "integration.openapi.json"
+REGISTRATION_FILE = "registration.openapi.json"
+ADMIN_FILE = "admin.openapi.json"
+GOVERNMENT_FILE = "government.openapi.json"
+# Each surface's document: its title, what it says first, and which paths are its own.
+SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    REGISTRATION_FILE: (
+        "Prakerja Partner Sandbox — registration API (sandbox-defined)",
+        "Applicants (people, not partners) create an account, verify e-mail and phone by OTP, "
+        "submit identity and a selfie, join the open wave and read their status and dashboard. "
+        "No signature: `POST accounts` and `POST login` return a session token that the other "
+        "calls carry as `Authorization: Bearer <token>`. Sign-ups and OTP sends per phone, "
+        "requests per account, sign-ups and logins per address, and OTP attempts per account "
+        "are limited per window; past a limit the answer is 429 `ERRREG42901` with `Retry-After` "
+        "(seconds). Verification (Dukcapil, biometrics, DTKS, the scheme's rules) runs in the "
+        "background after identity and selfie are in: poll the status.",
+        (REGISTRATION,),
+    ),
+    ADMIN_FILE: (
+        "Prakerja Partner Sandbox — programme office API (sandbox-defined)",
+        "Waves and the verifiable lottery, signed like the integration API by a partner of role "
+        "`pmo`. A wave's seed is committed (its SHA-256 published) before the wave closes and "
+        "revealed at the draw; winners are the `quota` eligible joiners with the smallest "
+        "SHA-256(seed || NIK). Export the joiners and winners and recompute with "
+        "`prakerja lottery verify`.",
+        (ADMIN,),
+    ),
+}
 ERRORS_FILE = "errors.json"
 SCHEMAS_DIR = "schemas"
 REGENERATE = "prakerja openapi"
@@ -40,6 +84,9 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     assignments,
     sso,
     sandbox,
+    registration,
+    admin,
+    government,
     envelope,
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
@@ -234,9 +281,159 @@ def render(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            yield ref.rsplit("/", 1)[1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _prune_components(document: dict[str, Any]) -> None:
+    """Keep only the component schemas the paths reach (transitively)."""
+    schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    reached: set[str] = set()
+    todo = list(_refs(document.get("paths", {})))
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in schemas:
+            continue
+        reached.add(name)
+        todo.extend(_refs(schemas[name]))
+    document.setdefault("components", {})["schemas"] = {
+        name: schema for name, schema in schemas.items() if name in reached
+    }
+
+
+def surface_documents(full: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The served document split by surface: file name to document."""
+    claimed: dict[str, str] = {}
+    for name, (_, _, prefixes) in SURFACES.items():
+        for path in full.get("paths", {}):
+            if path.startswith(prefixes):
+                claimed[path] = name
+    documents: dict[str, dict[str, Any]] = {}
+    for name in (OPENAPI_FILE, *SURFACES):
+        document = copy.deepcopy(full)
+        document["paths"] = {
+            path: item
+            for path, item in full.get("paths", {}).items()
+            if claimed.get(path, OPENAPI_FILE) == name
+        }
+        if name in SURFACES:
+            title, description, _ = SURFACES[name]
+            document["info"] = {
+                **document["info"],
+                "title": title,
+                "description": description + "\n\n" + catalogue_markdown(),
+            }
+        _prune_components(document)
+        documents[name] = document
+    return documents
+
+
+def government_document() -> dict[str, Any]:
+    """What the government sources serve (and the sandbox simulates), from contract.government."""
+    operations = (
+        (
+            "dukcapil_verify",
+            government.DUKCAPIL_VERIFY,
+            "Dukcapil: verify a NIK",
+            government.NikVerifyRequest,
+            government.NikVerifyResponse,
+        ),
+        (
+            "dtks_check",
+            government.DTKS_CHECK,
+            "DTKS: is the NIK a social-assistance recipient",
+            government.DtksRequest,
+            government.DtksResponse,
+        ),
+        (
+            "liveness",
+            government.LIVENESS,
+            "Biometrics: is the selfie live",
+            government.LivenessRequest,
+            government.LivenessResponse,
+        ),
+        (
+            "face_match",
+            government.FACE_MATCH,
+            "Biometrics: selfie vs the civil-registry photo",
+            government.FaceMatchRequest,
+            government.FaceMatchResponse,
+        ),
+    )
+    models = [m for op in operations for m in op[3:]] + [government.SourceError]
+    _, definitions = models_json_schema(
+        [(m, mode_of(m.__name__)) for m in models], ref_template="#/components/schemas/{model}"
+    )
+
+    def ref(model: type[BaseModel]) -> dict[str, Any]:
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    error = {"application/json": {"schema": ref(government.SourceError)}}
+    paths = {
+        path: {
+            "post": {
+                "operationId": op_id,
+                "summary": summary,
+                "parameters": [
+                    {
+                        "name": government.SIMULATE_HEADER,
+                        "in": "header",
+                        "required": False,
+                        "description": "Simulators only: force an outcome.",
+                        "schema": {"type": "string", "enum": list(government.SIMULATE_VALUES)},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(request)}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "The answer.",
+                        "content": {"application/json": {"schema": ref(response)}},
+                    },
+                    "400": {
+                        "description": "Malformed request (a caller's bug: not retried).",
+                        "content": error,
+                    },
+                    "503": {
+                        "description": "Source unavailable: retry with backoff.",
+                        "content": error,
+                    },
+                    "504": {
+                        "description": "Source timed out: retry with backoff.",
+                        "content": error,
+                    },
+                },
+            }
+        }
+        for op_id, path, summary, request, response in operations
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Government sources as the sandbox calls them (Dukcapil, DTKS, biometrics)",
+            "version": VERSION,
+            "description": (government.__doc__ or "").strip(),
+        },
+        "paths": paths,
+        "components": {"schemas": definitions.get("$defs", {})},
+    }
+
+
 def exported_files() -> dict[str, str]:
     """Every published file as the code exports it: relative path to text."""
-    files = {OPENAPI_FILE: render(app_document()), ERRORS_FILE: render(errors_document())}
+    files = {name: render(doc) for name, doc in surface_documents(app_document()).items()}
+    files[GOVERNMENT_FILE] = render(government_document())
+    files[ERRORS_FILE] = render(errors_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
     return dict(sorted(files.items()))
@@ -244,7 +441,7 @@ def exported_files() -> dict[str, str]:
 
 def _managed(out_dir: Path) -> Iterator[str]:
     """The files under ``out_dir`` this exporter owns (other documents there are left alone)."""
-    for name in (OPENAPI_FILE, ERRORS_FILE):
+    for name in (OPENAPI_FILE, *SURFACES, GOVERNMENT_FILE, ERRORS_FILE):
         if (out_dir / name).is_file():
             yield name
     if (out_dir / SCHEMAS_DIR).is_dir():

@@ -11,14 +11,17 @@ import typer
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
-from contract.endpoints import INTEGRATION_ENDPOINTS, SIGNED
+from contract.endpoints import ALL_ENDPOINTS, SIGNED
 from contract.errors import CATALOGUE, Surface
 from reference_server.openapi_export import (
     ERRORS_FILE,
+    GOVERNMENT_FILE,
     JSON_SCHEMA_DIALECT,
     OPENAPI_FILE,
     REGENERATE,
     SCHEMAS_DIR,
+    SURFACES,
+    app_document,
     differences,
     export_cmd,
     exported_files,
@@ -44,6 +47,12 @@ def document(exported: dict[str, str]) -> dict[str, Any]:
     """The OpenAPI document as exported (the one the app serves at /openapi.json)."""
     parsed: dict[str, Any] = json.loads(exported[OPENAPI_FILE])
     return parsed
+
+
+@pytest.fixture(scope="module")
+def served() -> dict[str, Any]:
+    """The whole document the app serves at /openapi.json (every surface)."""
+    return app_document()
 
 
 def _committed_schema(name: str) -> dict[str, Any]:
@@ -101,9 +110,35 @@ def test_every_catalogued_error_is_in_the_exported_document(document: dict[str, 
     assert not missing, f"error codes missing from info.description: {missing}"
 
 
-def test_each_mounted_operation_documents_its_catalogued_errors(document: dict[str, Any]) -> None:
+def test_each_surface_document_holds_its_own_paths_and_every_path_is_in_one(
+    exported: dict[str, str], served: dict[str, Any]
+) -> None:
+    placed: dict[str, str] = {}
+    for name in (OPENAPI_FILE, *SURFACES):
+        surface = json.loads(exported[name])
+        for path in surface["paths"]:
+            assert path not in placed, f"{path} is in {placed[path]} and {name}"
+            placed[path] = name
+        # Every reference resolves inside the surface's own document.
+        text = json.dumps(surface)
+        for ref in {
+            part.split('"')[0] for part in text.split('"$ref": "#/components/schemas/')[1:]
+        }:
+            assert ref in surface["components"]["schemas"], f"{name}: dangling $ref {ref}"
+    assert set(placed) == set(served["paths"])
+    for name, (_, _, prefixes) in SURFACES.items():
+        assert all(p.startswith(prefixes) for p, where in placed.items() if where == name)
+    government = json.loads(exported[GOVERNMENT_FILE])
+    assert len(government["paths"]) == 4
+    for item in government["paths"].values():
+        schema = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].rsplit("/", 1)[1] in government["components"]["schemas"]
+
+
+def test_each_mounted_operation_documents_its_catalogued_errors(served: dict[str, Any]) -> None:
     """Every error the endpoint catalogue names for an operation is an example of its responses."""
-    for endpoint in INTEGRATION_ENDPOINTS:
+    document = served
+    for endpoint in ALL_ENDPOINTS:
         operation = document["paths"].get(endpoint.path, {}).get(endpoint.method.lower())
         if operation is None:  # not mounted in this build
             continue
