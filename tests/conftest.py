@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,11 @@ from tests.factories import Partners
 PG_ADMIN_URL = os.environ.get(
     "PRAKERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+@contextmanager
+def _postgres_schema() -> Iterator[str]:
+    yield from _postgres_schema_url()
 
 
 def _postgres_schema_url() -> Iterator[str]:
@@ -63,6 +69,22 @@ def database_url(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -
         yield from _postgres_schema_url()
     else:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'sandbox.db'}"
+
+
+@pytest.fixture
+def new_database(
+    database_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[], str]]:
+    """Makes fresh, empty databases of the session's kind (for a server with settings of its
+    own); each is dropped when the test ends."""
+    with ExitStack() as stack:
+
+        def make() -> str:
+            if database_kind == "postgres":
+                return stack.enter_context(_postgres_schema())
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'sandbox.db'}"
+
+        yield make
 
 
 @pytest.fixture(scope="session")
