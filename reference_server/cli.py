@@ -118,7 +118,12 @@ partners_app = typer.Typer(
 
 @partners_app.command("add")
 def partners_add(
-    role: Annotated[Role, typer.Option(help="dp (digital platform) or lp (training provider).")],
+    role: Annotated[
+        Role,
+        typer.Option(
+            help="dp (digital platform), lp (training provider) or pmo (programme office: waves, lottery)."
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Display name, e.g. 'Tokopedia'.")],
     redirect_uri: Annotated[
         list[str] | None,
@@ -303,7 +308,7 @@ def fixtures_cmd(
                     b["card_status"],
                     b["purpose"],
                 )
-        else:
+        elif partner["role"] == "lp":
             t = Table(
                 "test case",
                 "redeem_code",
@@ -333,6 +338,32 @@ def secret_key() -> None:
     typer.echo(Fernet.generate_key().decode())
 
 
+def worker(
+    database_url: DatabaseUrl = None,
+    threads: Annotated[
+        int | None, typer.Option(help="Jobs worked at once (default: PRAKERJA_WORKER_THREADS).")
+    ] = None,
+) -> None:
+    """Work the outbox (verification and other background jobs) until Ctrl-C.
+
+    For servers started with PRAKERJA_WORKER_INLINE=false. Several may run at once on
+    PostgreSQL; on SQLite one is enough. Sources come from PRAKERJA_DUKCAPIL_URL, _DTKS_URL and
+    _BIOMETRICS_URL.
+
+    Example: PRAKERJA_WORKER_INLINE=false prakerja worker --threads 8
+    """
+    from reference_server import logs
+    from reference_server.worker import Worker
+
+    logs.configure()
+    runtime = _runtime(database_url)
+    try:
+        console.print(f"[green]Outbox worker[/] on {runtime.settings.database_url.split('@')[-1]}")
+        Worker(runtime, threads=threads).run_forever()
+    finally:
+        runtime.close()
+
+
 def register(app: typer.Typer) -> None:
     """Mount these commands on the umbrella ``prakerja`` command."""
     app.command("serve")(serve)
@@ -340,4 +371,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(partners_app, name="partners")
     app.command("fixtures")(fixtures_cmd)
     app.command("secret-key")(secret_key)
+    app.command("worker")(worker)
     app.command("openapi")(export_cmd)

@@ -503,8 +503,9 @@ def ensure_partner_fixtures(
     now = now or utcnow()
     if partner.role == "dp":
         ensure_dp_fixtures(session, partner, now)
-    else:
+    elif partner.role == "lp":
         ensure_lp_fixtures(session, partner, now)
+    # pmo (programme office): no fixtures of its own
 
 
 def seed(session: Session, keys: KeyBox, now: datetime | None = None) -> None:
@@ -581,7 +582,7 @@ def describe(session: Session, client_code: str | None = None) -> dict[str, Any]
                 }
                 for b, c in rows
             ]
-        else:
+        elif partner.role == "lp":
             rows2 = session.execute(
                 select(RedeemCode, Course)
                 .join(Course, Course.id == RedeemCode.course_id)

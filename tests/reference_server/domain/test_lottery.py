@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
+import random
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
@@ -63,6 +64,7 @@ def test_quota_is_exact_and_in_draw_key_order() -> None:
 def test_fewer_joiners_than_quota_all_win() -> None:
     winners = lottery.draw(SEED, JOINERS[:10], 50)
     assert sorted(winners) == sorted(JOINERS[:10])
+    assert lottery.draw(SEED, iter(JOINERS[:10]), 50) == winners
 
 
 def test_zero_quota_and_no_joiners() -> None:
@@ -70,10 +72,20 @@ def test_zero_quota_and_no_joiners() -> None:
     assert lottery.draw(SEED, [], 5) == []
 
 
-@pytest.mark.parametrize("quota", [0, 1, 5000])
-def test_duplicate_joiner_rejected(quota: int) -> None:
-    with pytest.raises(ValueError, match="duplicate"):
-        lottery.draw(SEED, [*JOINERS, JOINERS[500]], quota)
+def test_duplicate_that_could_change_the_winners_is_refused() -> None:
+    winners = lottery.draw(SEED, JOINERS, 100)
+    for repeated in (winners[0], winners[-1]):  # inside, and exactly at, the cut
+        with pytest.raises(ValueError, match="duplicate"):
+            lottery.draw(SEED, [*JOINERS, repeated], 100)
+        with pytest.raises(ValueError, match="duplicate"):
+            lottery.draw(SEED, iter([*JOINERS, repeated]), 100)
+
+
+def test_duplicate_above_the_cut_cannot_change_the_result() -> None:
+    """Documented: the draw keeps no set of every NIK; a repeat of a loser changes nothing."""
+    winners = lottery.draw(SEED, JOINERS, 100)
+    loser = next(nik for nik in JOINERS if nik not in winners)
+    assert lottery.draw(SEED, [*JOINERS, loser], 100) == winners
 
 
 def test_negative_quota_rejected() -> None:
@@ -89,9 +101,63 @@ def test_bad_seed_rejected(seed: str) -> None:
         lottery.draw_key(seed, JOINERS[0])
 
 
-def test_draw_key_is_hmac_of_nik() -> None:
-    expected = hmac.new(bytes.fromhex(SEED), b"3201000000000001", hashlib.sha256).digest()
+def test_draw_key_is_sha256_of_seed_bytes_then_nik() -> None:
+    expected = hashlib.sha256(bytes.fromhex(SEED) + b"3201000000000001").digest()
     assert lottery.draw_key(SEED, "3201000000000001") == expected
+
+
+def test_order_of_input_does_not_matter() -> None:
+    shuffled = JOINERS[:]
+    random.Random(7).shuffle(shuffled)
+    assert lottery.draw(SEED, shuffled, 250) == lottery.draw(SEED, JOINERS, 250)
+
+
+@pytest.mark.parametrize("quota", [1, 10, 999, 1000, 1001])
+def test_counted_uncounted_and_streamed_draws_agree(quota: int) -> None:
+    expected = [nik for _, nik in sorted((lottery.draw_key(SEED, n), n) for n in JOINERS)][:quota]
+    assert lottery.draw(SEED, JOINERS, quota) == expected  # threshold from len()
+    assert lottery.draw(SEED, iter(JOINERS), quota) == expected  # no count: pruning only
+    assert lottery.draw(SEED, tuple(JOINERS), quota, count=len(JOINERS)) == expected
+
+
+class CountingList(list[str]):
+    """A joiner list that counts how often it is read."""
+
+    passes = 0
+
+    def __iter__(self) -> Iterator[str]:
+        self.passes += 1
+        return super().__iter__()
+
+
+def test_threshold_fallback_reads_again_and_stays_exact() -> None:
+    """A count far too large sets the bound too low: the draw widens it and is still exact."""
+    joiners = CountingList(JOINERS)
+    winners = lottery.draw(SEED, joiners, 300, count=1_000_000)
+    assert winners == lottery.draw(SEED, iter(JOINERS), 300)
+    assert joiners.passes > 1
+
+
+def test_pruning_path_with_a_count_far_too_small() -> None:
+    """A count far too small accepts nearly all keys: pruning keeps memory at O(quota), exactly."""
+    big = [f"3301{i:012d}" for i in range(20_000)]
+    assert lottery.draw(SEED, big, 50, count=60) == lottery.draw(SEED, iter(big), 50)
+    kept, bound = lottery.survivors(SEED, big, 50)
+    assert len(kept) <= 2 * 50 + 1024
+    assert bound < b"\xff" * 32
+
+
+def test_counted_draw_refuses_a_one_shot_iterator() -> None:
+    with pytest.raises(ValueError, match="read again"):
+        lottery.draw(SEED, iter(JOINERS), 10, count=len(JOINERS))
+
+
+def test_threshold_keeps_enough_for_uniform_keys() -> None:
+    assert lottery.threshold(1000, 1000) == b"\xff" * 32
+    bound = int.from_bytes(lottery.threshold(10_000_000, 1_000_000), "big")
+    fraction = bound / lottery.KEY_SPACE
+    assert 0.1 < fraction < 0.101
+    assert lottery.widen(lottery.threshold(10**9, 1)) > lottery.threshold(10**9, 1)
 
 
 def test_verify_accepts_the_draw_in_any_order() -> None:
