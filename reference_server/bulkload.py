@@ -289,4 +289,4 @@ def _join_staged(conn: Connection, wave_id: int, now: datetime) -> int:
         ).bindparams(stamp),
         {**params, "no": False},
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
