@@ -256,6 +256,20 @@ SMS_INBOX = Endpoint(
     tag="sandbox",
 )
 
+MAIL_INBOX = Endpoint(
+    "mail_inbox",
+    "GET",
+    "/api/v1/sandbox/mail-inbox",
+    "Sandbox mail inbox: read the e-mails sent to an applicant",
+    "Sandbox only. Query by `email` (as registered, case-insensitive); newest first, at most 20. "
+    "Registration OTPs to phones are in the SMS inbox (`phone_number`).",
+    None,
+    None,
+    sandbox.MailInboxData,
+    (err.SANDBOX_ONLY,),
+    tag="sandbox",
+)
+
 INTEGRATION_ENDPOINTS: tuple[Endpoint, ...] = (
     QUOTA_SCHEDULE,
     SEND_OTP,
@@ -270,6 +284,7 @@ INTEGRATION_ENDPOINTS: tuple[Endpoint, ...] = (
     TPM_FEEDBACK,
     TPM_STATUS,
     SMS_INBOX,
+    MAIL_INBOX,
 )
 
 # --- registration (sandbox-defined; applicants carry a bearer token, not a signature) ---------

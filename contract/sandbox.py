@@ -1,4 +1,4 @@
-"""Sandbox-only messages: the SMS inbox that lets automated tests read OTPs."""
+"""Sandbox-only messages: the SMS and mail inboxes that let automated tests read OTPs."""
 
 from __future__ import annotations
 
@@ -16,3 +16,15 @@ class SmsMessage(BaseModel):
 
 class SmsInboxData(BaseModel):
     messages: list[SmsMessage] = Field(description="Newest first.")
+
+
+class MailMessage(BaseModel):
+    email: str
+    purpose: str = Field(examples=["registration"])
+    text: str
+    otp: str | None = Field(description="The OTP the e-mail carries, for scripts.")
+    sent_at: str
+
+
+class MailInboxData(BaseModel):
+    messages: list[MailMessage] = Field(description="Newest first.")

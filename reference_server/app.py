@@ -27,6 +27,7 @@ from reference_server.routers import (
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
 from reference_server.storage.db import transaction, upgrade
+from reference_server.worker import start_inline
 
 log = logging.getLogger("prakerja.access")
 
@@ -59,7 +60,10 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         prepare(runtime)
+        worker = start_inline(runtime)  # the outbox worker, unless `prakerja worker` runs it
         yield
+        if worker is not None:
+            worker.stop()
         runtime.close()
 
     app = FastAPI(

@@ -20,6 +20,14 @@ log = logging.getLogger("prakerja.server")
 SSO_PREFIXES = ("/api/v1/oauth/", "/api/v1/resource/", "/consent-sso")
 
 
+class RateLimited(ApiError):
+    """RATE_LIMITED (429), answered with ``Retry-After``: seconds until the limit's window ends."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(err.RATE_LIMITED)
+        self.retry_after = max(1, int(retry_after))
+
+
 def is_sso_path(path: str) -> bool:
     """True for the SSO surface, which has its own envelope."""
     return path.startswith(SSO_PREFIXES)
@@ -60,7 +68,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(request, exc.error, exc.message)
+        response = error_response(request, exc.error, exc.message)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

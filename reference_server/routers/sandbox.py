@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from contract.endpoints import SMS_INBOX
+from contract.endpoints import MAIL_INBOX, SMS_INBOX
 from contract.envelope import ok
 from reference_server.auth import RuntimeDep
 from reference_server.routers.common import route_options
@@ -31,3 +31,15 @@ def sms_inbox(
     """Texts sent to a test beneficiary, newest first."""
     data = sandbox.sms_inbox(runtime, prakerja_id, phone_number)
     return ok(data.model_dump(), SMS_INBOX.success_message)
+
+
+@router.get(MAIL_INBOX.path, **route_options(MAIL_INBOX))
+def mail_inbox(
+    runtime: RuntimeDep,
+    email: Annotated[
+        str, Query(min_length=1, max_length=254, pattern=NO_NUL, description="E-mail address.")
+    ],
+) -> dict[str, Any]:
+    """E-mails sent to an address, newest first."""
+    data = sandbox.mail_inbox(runtime, email)
+    return ok(data.model_dump(), MAIL_INBOX.success_message)

@@ -6,12 +6,13 @@ from sqlalchemy import select
 
 from contract import errors as err
 from contract.errors import ApiError
-from contract.sandbox import SmsInboxData
+from contract.sandbox import MailInboxData, SmsInboxData
+from contract.sandbox import MailMessage as MailMessageData
 from contract.sandbox import SmsMessage as SmsMessageData
 from reference_server.runtime import Runtime
 from reference_server.services.payments import iso_utc
 from reference_server.storage.db import transaction
-from reference_server.storage.tables import Card, SmsMessage
+from reference_server.storage.tables import Card, MailMessage, SmsMessage
 
 INBOX_LIMIT = 20
 
@@ -38,6 +39,34 @@ def sms_inbox(runtime: Runtime, prakerja_id: str | None, phone_number: str | Non
             SmsMessageData(
                 phone_number=row.phone_number,
                 prakerja_id=row.prakerja_id,
+                purpose=row.purpose,
+                text=row.text,
+                otp=row.otp,
+                sent_at=iso_utc(row.sent_at),
+            )
+            for row in rows
+        ]
+    )
+
+
+def mail_inbox(runtime: Runtime, email: str) -> MailInboxData:
+    """The newest e-mails sent to an address (registration OTPs)."""
+    if not runtime.settings.sandbox:
+        raise ApiError(err.SANDBOX_ONLY)
+    address = email.strip().lower()
+    if not address:
+        raise ApiError(err.BAD_REQUEST, "(email wajib diisi)")
+    with transaction(runtime.sessions) as session:
+        rows = session.scalars(
+            select(MailMessage)
+            .where(MailMessage.email == address)
+            .order_by(MailMessage.sent_at.desc(), MailMessage.id.desc())
+            .limit(INBOX_LIMIT)
+        ).all()
+    return MailInboxData(
+        messages=[
+            MailMessageData(
+                email=row.email,
                 purpose=row.purpose,
                 text=row.text,
                 otp=row.otp,
