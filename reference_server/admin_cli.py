@@ -38,6 +38,12 @@ waves_app = typer.Typer(
 )
 lottery_app = typer.Typer(help="Check a wave's draw independently.", no_args_is_help=True)
 
+
+@lottery_app.callback()
+def _lottery() -> None:
+    """Check a wave's draw independently (keeps ``verify`` a subcommand)."""
+
+
 Sandbox = Annotated[
     str, typer.Option("--sandbox", envvar="PRAKERJA_SANDBOX_URL", help="Base URL of the sandbox.")
 ]
