@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import threading
@@ -68,49 +69,70 @@ def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-class _ServerThread:
-    """One app under uvicorn in a daemon thread; the socket is bound first, so no port race."""
+class _ServingThread:
+    """Apps under uvicorn, all on one event loop in one daemon thread.
 
-    def __init__(self, app: FastAPI, host: str, port: int, name: str) -> None:
-        self.name = name
-        self.sock = _listen(host, port)
-        self.url = _url(host, self.sock.getsockname()[1])
-        config = uvicorn.Config(
-            app,
-            log_config=None,  # leave the host process's logging alone
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run,
-            kwargs={"sockets": [self.sock]},
-            name=f"government-{name}",
-            daemon=True,
-        )
+    One loop rather than a thread each: the sources share the interpreter's lock, and loops in
+    several threads would take turns at it every switch interval (5 ms) under load. Sockets are
+    bound before the thread starts, so there is no race for a port.
+    """
+
+    def __init__(self, apps: list[tuple[str, FastAPI]], host: str, ports: tuple[int, ...]) -> None:
+        self.sockets: list[socket.socket] = []
+        try:
+            for port in ports:
+                self.sockets.append(_listen(host, port))
+        except OSError:
+            for sock in self.sockets:
+                sock.close()
+            raise
+        self.urls = [_url(host, sock.getsockname()[1]) for sock in self.sockets]
+        self.servers = [
+            uvicorn.Server(
+                uvicorn.Config(
+                    app,
+                    log_config=None,  # leave the host process's logging alone
+                    log_level="warning",
+                    access_log=False,
+                    lifespan="off",
+                    timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                )
+            )
+            for _, app in apps
+        ]
+        self.names = [name for name, _ in apps]
+        self.thread = threading.Thread(target=self._run, name="government-sources", daemon=True)
         self.thread.start()
 
-    def wait_started(self) -> str:
-        """Block until the server accepts connections; its URL."""
+    def _run(self) -> None:
+        async def serve_all() -> None:
+            await asyncio.gather(
+                *(
+                    server.serve(sockets=[sock])
+                    for server, sock in zip(self.servers, self.sockets, strict=True)
+                )
+            )
+
+        asyncio.run(serve_all())
+
+    def wait_started(self) -> list[str]:
+        """Block until every server accepts connections; their URLs."""
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not self.server.started:
+        while not all(server.started for server in self.servers):
             if not self.thread.is_alive():
-                raise RuntimeError(f"the {self.name} simulator stopped while starting")
+                raise RuntimeError("the government simulators stopped while starting")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the {self.name} simulator did not start in {STARTUP_TIMEOUT}s")
+                raise TimeoutError(f"the government simulators did not start in {STARTUP_TIMEOUT}s")
             time.sleep(0.01)
-        return self.url
+        return self.urls
 
-    def request_stop(self) -> None:
-        """Ask the server to stop (it finishes in-flight requests for GRACEFUL_SECONDS at most)."""
-        self.server.should_exit = True
-
-    def join(self) -> None:
-        """Wait for the server to have stopped and release its socket."""
+    def stop(self) -> None:
+        """Stop the servers (in-flight requests get GRACEFUL_SECONDS) and release the sockets."""
+        for server in self.servers:
+            server.should_exit = True
         self.thread.join(STOP_TIMEOUT)
-        self.sock.close()
+        for sock in self.sockets:
+            sock.close()
 
 
 @contextmanager
@@ -129,22 +151,16 @@ def running_government(
     ``Registry.from_rows``). Port 0 picks a free port.
     """
     registry = population if isinstance(population, Registry) else Registry.load(population)
-    apps = (
+    apps = [
         (dukcapil_source.NAME, dukcapil_source.create_app(registry, dukcapil)),
         (dtks_source.NAME, dtks_source.create_app(registry, dtks)),
         (biometrics_source.NAME, biometrics_source.create_app(registry, biometrics)),
-    )
-    servers: list[_ServerThread] = []
+    ]
+    serving = _ServingThread(apps, host, ports)
     try:
-        for (name, app), port in zip(apps, ports, strict=True):
-            servers.append(_ServerThread(app, host, port, name))
-        urls = [server.wait_started() for server in servers]
-        yield GovernmentUrls(*urls)
+        yield GovernmentUrls(*serving.wait_started())
     finally:
-        for server in servers:  # all at once: stopping takes a few tenths of a second each
-            server.request_stop()
-        for server in servers:
-            server.join()
+        serving.stop()
 
 
 def serve_government(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -126,7 +127,8 @@ class Registry:
         people, recipients = registry._people, registry._recipients
         selfies, spoofs = registry._selfies, registry._spoofs
         dates: set[str] = set()  # birth dates already checked (a few tens of thousands at most)
-        line = 1
+        join = _SEP.join
+        pick = itemgetter(name_i, birth_i, sex_i, kk_i, region_i, occupation_i, face_i)
         for line, record in enumerate(records, start=2):
             if len(record) < width:
                 if not record:
@@ -149,17 +151,7 @@ class Registry:
                 except ValueError as exc:
                     raise PopulationFileError(f"{source}:{line}: birth_date {exc}") from exc
                 dates.add(birth)
-            packed = _SEP.join(
-                (
-                    record[name_i],
-                    birth,
-                    record[sex_i],
-                    record[kk_i],
-                    record[region_i],
-                    record[occupation_i],
-                    record[face_i],
-                )
-            )
+            packed = join(pick(record))
             if packed.count(_SEP) != 6:
                 raise PopulationFileError(f"{source}:{line}: a value holds a control character")
             people[key] = packed
