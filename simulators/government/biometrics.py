@@ -53,7 +53,7 @@ def liveness(registry: Registry, request: LivenessRequest) -> LivenessResponse:
 def face_match(registry: Registry, request: FaceMatchRequest) -> FaceMatchResponse:
     """Match iff the NIK has a registry photo and the selfie shows the face on it."""
     selfie = registry.selfie(request.selfie)
-    if selfie is None:
+    if selfie is None or not selfie.face:  # no face found in the picture
         return FaceMatchResponse(match=False, score=0.0, face_id=None)
     face_id = face_template_id(selfie.face)
     person = registry.person(request.nik)

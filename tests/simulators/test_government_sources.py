@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,7 +40,8 @@ IMPOSTOR = person(selfie_face="face-of-somebody-else")
 # DUPLICATE_FACE: one face on the registry photos of two NIKs, each applying with a selfie of it.
 TWIN_A = person(face_id="shared-face")
 TWIN_B = person(face_id="shared-face", case=Case.DUPLICATE_FACE)
-PEOPLE = [SITI, BUDI, GHOST, SITI_AGAIN, SPOOF, IMPOSTOR, TWIN_A, TWIN_B]
+FACELESS = {**person(), "face_id": "", "selfie_face": ""}  # a picture with no face in it
+PEOPLE = [SITI, BUDI, GHOST, SITI_AGAIN, SPOOF, IMPOSTOR, TWIN_A, TWIN_B, FACELESS]
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +228,8 @@ def test_face_match_without_a_registry_photo_or_a_known_selfie(
         face_template_id(GHOST["selfie_face"]),
     )
     assert unknown == FaceMatchResponse(match=False, score=0.0, face_id=None)
+    faceless = face_match(http, urls, FACELESS["nik"], FACELESS["selfie"])
+    assert faceless == FaceMatchResponse(match=False, score=0.0, face_id=None)
 
 
 def test_someone_elses_selfie_does_not_match_a_nik(
@@ -255,7 +257,7 @@ GOOD_BODIES = {
     "biometrics": (FACE_MATCH, {"nik": SITI["nik"], "selfie": SITI["selfie"]}),
 }
 BAD_BODIES: list[tuple[str, Any]] = [
-    ("missing field", lambda good: {k: v for k, v in list(good.items())[1:]}),
+    ("missing field", lambda good: dict(list(good.items())[1:])),
     ("extra field", lambda good: {**good, "surprise": 1}),
     ("wrong type", lambda good: {**good, "nik": 3273015503950001}),
     ("null", lambda good: {**good, "nik": None}),
