@@ -1,0 +1,220 @@
+"""The outbox worker: threads that claim due jobs, run them, and retry what failed.
+
+In the embedded default it runs inside the server process (started and stopped with the app,
+woken at once when a request of this process commits a job); at scale, ``prakerja worker``
+processes run it beside the API processes, on PostgreSQL, as many as needed: SKIP LOCKED keeps
+them off each other's jobs. Between jobs a thread sleeps until the soonest job is due, at most
+``POLL_SECONDS``, so jobs enqueued by other processes are picked up within that.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from reference_server import outbox
+from reference_server.outbox import Job
+from reference_server.runtime import Runtime
+from reference_server.services.registration import VERIFY_JOB
+from reference_server.services.verification import Pipeline
+from reference_server.sources import (
+    SourceError,
+    SourceNotConfigured,
+    SourceRejected,
+    Sources,
+)
+from reference_server.storage.tables import utcnow
+
+log = logging.getLogger("prakerja.worker")
+
+POLL_SECONDS = 1.0
+MIN_LEASE_SECONDS = 30.0
+CALLS_PER_JOB = 4  # Dukcapil, liveness, face match, DTKS
+STOP_SECONDS = 10.0
+
+Handler = Callable[[Job], None]
+
+
+def lease_seconds(source_timeout_seconds: float) -> float:
+    """How long a claimed job stays ours: well past the longest a job can take (every call of
+    it timing out), so a live worker never loses a job it is still running."""
+    return max(MIN_LEASE_SECONDS, 2 * CALLS_PER_JOB * source_timeout_seconds)
+
+
+class Worker:
+    """``threads`` threads working the outbox of ``runtime``'s database."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        threads: int | None = None,
+        handlers: dict[str, Handler] | None = None,
+        name: str | None = None,
+    ) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.threads = threads or settings.worker_threads
+        self.sources = Sources(settings)
+        self.handlers = handlers or {VERIFY_JOB: Pipeline(runtime, self.sources).run}
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.lease = lease_seconds(settings.source_timeout_seconds)
+        self._stop = threading.Event()
+        self._bell = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._warned = False
+        self.completed = 0
+        self.failed = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> Worker:
+        """Start the threads (idempotent; a stopped worker is not restarted)."""
+        if self._threads or self._stop.is_set():
+            return self
+        if not self.sources.configured:
+            self._warn_unconfigured()
+        outbox.listen(self._bell)
+        for n in range(self.threads):
+            thread = threading.Thread(
+                target=self._loop,
+                name=f"outbox-worker-{n}",
+                args=(f"{self.name}/{n}",),
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        log.info("outbox worker %s started with %d thread(s)", self.name, self.threads)
+        return self
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop claiming, let running jobs finish (up to ``timeout``), release the sources.
+
+        A job still running past the timeout keeps its lease and is claimed again once the
+        lease ends: stopping never loses one.
+        """
+        self._stop.set()
+        self._bell.set()
+        outbox.unlisten(self._bell)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        # A thread still in its job stays listed: a later stop() joins it.
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
+        if not self._threads:
+            self.sources.close()
+
+    @property
+    def running(self) -> bool:
+        """True while any thread is alive."""
+        return any(thread.is_alive() for thread in self._threads)
+
+    def run_forever(self) -> None:
+        """Start, and block until interrupted (Ctrl-C), then stop."""
+        self.start()
+        try:
+            while not self._stop.wait(POLL_SECONDS):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    # --- the loop ----------------------------------------------------------------------------
+
+    def _loop(self, worker_id: str) -> None:
+        while not self._stop.is_set():
+            try:
+                jobs = outbox.claim(self.runtime.sessions, worker_id, self.lease)
+            except Exception:  # the database is down or busy: wait and try again
+                log.exception("claiming jobs failed")
+                self._stop.wait(POLL_SECONDS)
+                continue
+            if not jobs:
+                self._sleep()
+                continue
+            for job in jobs:
+                self.run_one(job)
+
+    def _sleep(self) -> None:
+        try:
+            due = outbox.next_due(self.runtime.sessions)
+        except Exception:
+            due = None
+        wait = POLL_SECONDS
+        if due is not None:
+            wait = min(POLL_SECONDS, max(0.0, (due - utcnow()).total_seconds()))
+        if wait > 0:
+            self._bell.wait(wait)
+        self._bell.clear()
+
+    def run_one(self, job: Job) -> None:
+        """Run one claimed job and record its outcome: done, or back to pending with a delay."""
+        settings = self.runtime.settings
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            handler(job)
+        except SourceNotConfigured as exc:
+            self._warn_unconfigured()
+            self._retry(job, str(exc), self._backoff(job))
+        except SourceRejected as exc:
+            log.error(
+                "job %s %s attempt %d: %s (retried at the cap)",
+                job.kind,
+                job.ref,
+                job.attempts,
+                exc,
+            )
+            self._retry(job, f"permanent: {exc}", settings.retry_max_seconds)
+        except SourceError as exc:
+            log.info("job %s %s attempt %d: %s", job.kind, job.ref, job.attempts, exc)
+            self._retry(job, f"transient: {exc}", self._backoff(job))
+        except Exception as exc:  # a bug: keep the job, say so loudly, retry at the cap
+            log.exception("job %s %s attempt %d failed", job.kind, job.ref, job.attempts)
+            self._retry(job, f"error: {type(exc).__name__}: {exc}", settings.retry_max_seconds)
+        else:
+            try:
+                outbox.finish(self.runtime.sessions, job)
+            except Exception:  # the lease runs out and the (idempotent) job runs again
+                log.exception("could not record job %s %s as done", job.kind, job.ref)
+                return
+            self.completed += 1
+
+    def _backoff(self, job: Job) -> float:
+        settings = self.runtime.settings
+        return outbox.backoff_seconds(
+            job.attempts, settings.retry_base_seconds, settings.retry_max_seconds
+        )
+
+    def _retry(self, job: Job, error: str, delay: float) -> None:
+        self.failed += 1
+        try:
+            outbox.retry(self.runtime.sessions, job, error, delay)
+        except Exception:  # the lease runs out and the job is claimed again: nothing is lost
+            log.exception("could not record the retry of job %s %s", job.kind, job.ref)
+
+    def _warn_unconfigured(self) -> None:
+        if self._warned:
+            return
+        self._warned = True
+        missing = ", ".join(self.sources.missing())
+        log.warning(
+            "verification is waiting: no URL for %s (set PRAKERJA_DUKCAPIL_URL, "
+            "PRAKERJA_DTKS_URL, PRAKERJA_BIOMETRICS_URL); applicants stay VERIFYING and their "
+            "jobs are retried until the sources are configured",
+            missing,
+        )
+
+
+def start_inline(runtime: Runtime) -> Worker | None:
+    """The in-process worker of the embedded default, if the settings ask for one."""
+    if not runtime.settings.worker_inline:
+        return None
+    return Worker(runtime).start()
