@@ -247,6 +247,8 @@ def _stage(conn: Connection, rows: list[tuple[str | None, ...]], postgres: bool)
             cursor.executemany(f"INSERT INTO bulk_stage ({columns}) VALUES (?,?,?,?,?,?,?)", rows)
     finally:
         cursor.close()
+    if postgres:  # a temp table has no statistics: without them the joins below go nested-loop
+        conn.execute(text("ANALYZE bulk_stage"))
 
 
 def _join_staged(conn: Connection, wave_id: int, now: datetime) -> int:
