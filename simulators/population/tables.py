@@ -1,0 +1,311 @@
+"""Lookup tables the generator draws from, built once per process (dates: once per as-of day).
+
+Speed comes from drawing many values at once: ``rng.randbytes`` gives 16-bit random numbers in
+bulk, each picks an entry of a 65,536-entry table in which every value appears in proportion to
+its weight, and ``operator.itemgetter`` gathers the entries in C. The entries are pieces of the
+final CSV line, commas included, so a row is one ``str.join`` of about twenty pieces and no
+per-person formatting happens in Python.
+
+Vocabularies come from Faker's ``id_ID`` providers (first and last names by sex, street names,
+city names, e-mail domains), read once as plain tuples; regions from ``contract.regions``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from operator import itemgetter
+from typing import Any, TypeVar
+
+from faker.providers.address.id_ID import Provider as AddressProvider
+from faker.providers.internet import Provider as InternetProvider
+from faker.providers.person.id_ID import Provider as PersonProvider
+
+from contract import regions
+from contract.population import Case
+from simulators.population import demographics as demo
+
+T = TypeVar("T")
+TABLE_SIZE = 1 << 16
+FEMALE, MALE = 0, 1
+SEXES = (FEMALE, MALE)
+
+
+def weighted(items: Sequence[T], weights: Sequence[float], size: int = TABLE_SIZE) -> list[T]:
+    """``size`` entries, each item repeated in proportion to its weight.
+
+    Cumulative rounding: any run of neighbouring items gets its exact share to within one entry,
+    so many rare items (the days of the over-60s) keep their combined share.
+    """
+    total = float(sum(weights))
+    table: list[T] = []
+    cumulative = 0.0
+    for item, weight in zip(items, weights, strict=True):
+        cumulative += weight
+        table.extend([item] * (round(cumulative / total * size) - len(table)))
+    return table
+
+
+def gather(table: Sequence[T], indices: Sequence[int]) -> list[T]:
+    """``[table[i] for i in indices]``, in C."""
+    if len(indices) > 1:
+        return list(itemgetter(*indices)(table))
+    return [table[i] for i in indices]
+
+
+def random_indices(rng: random.Random, n: int, k: int = 1) -> list[list[int]]:
+    """``k`` lists of ``n`` random indices into a ``TABLE_SIZE`` table, from one draw."""
+    if n <= 0:
+        return [[] for _ in range(k)]
+    values = memoryview(rng.randbytes(2 * n * k)).cast("H").tolist()
+    return [values[i::k] for i in range(k)]
+
+
+def draw(rng: random.Random, table: Sequence[T], n: int) -> list[T]:
+    """``n`` entries of a ``TABLE_SIZE`` table picked uniformly at random."""
+    if n <= 0:
+        return []
+    return gather(table, memoryview(rng.randbytes(2 * n)).cast("H").tolist())
+
+
+def draw_bytes(rng: random.Random, table: Sequence[T], n: int) -> list[T]:
+    """``n`` entries of a 256-entry table picked uniformly at random."""
+    if n <= 0:
+        return []
+    return gather(table, list(rng.randbytes(n)))
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[^a-z]", "", word.lower())
+
+
+def _unique(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w.strip() for w in words if w.strip() and "," not in w))
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every first x last name of one sex, as three parallel tables of CSV pieces: entry ``i`` of
+    each describes the same person (one random index picks all three)."""
+
+    pieces: list[str]  # "REGISTRY NAME,Declared Name,"
+    mismatched: list[str]  # "REGISTRY NAME,Another Name,"
+    email_local: list[str]  # "first.last"
+
+
+def _names(firsts: Sequence[str], lasts: Sequence[str]) -> Names:
+    firsts, lasts = _unique(firsts), _unique(lasts)
+    pieces, mismatched, local = [], [], []
+    for i, first in enumerate(firsts):
+        # Another first name of the same sex that differs whatever the case and spacing.
+        other = next(
+            f for f in firsts[i + 7 :] + firsts[: i + 7] if f.casefold() != first.casefold()
+        )
+        for last in lasts:
+            registry = f"{first} {last}".upper()
+            pieces.append(f"{registry},{first} {last},")
+            mismatched.append(f"{registry},{other} {last},")
+            local.append(f"{_plain(first)}.{_plain(last)}")
+    table = weighted(range(len(pieces)), [1.0] * len(pieces))
+    return Names(gather(pieces, table), gather(mismatched, table), gather(local, table))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What does not depend on the seed or the date: names, places, regions, profiles."""
+
+    names: tuple[Names, Names]  # by sex
+    birth_places: list[str]  # table of "City,"
+    addresses: list[str]  # table of "street address,rural,"
+    districts: list[int]  # table of district indices, weighted by province population
+    district_prefix: list[str]  # "PPRRDD" by district index
+    district_code: list[str]  # "PP.RR.DD," by district index
+    phone_prefixes: list[str]  # 256-entry table
+    email_domains: list[str]  # 256-entry table
+    profiles: dict[Case, list[str]]  # "education,occupation,employment,is_official,dtks,"
+    tails: dict[Case, list[str]]  # "selfie_live,has_account,disability,migrant_worker,case\n"
+
+
+def _profile(
+    education: Mapping[str, float],
+    employment: Mapping[str, tuple[float, Mapping[str, float]]],
+    official: bool = False,
+    dtks: bool = False,
+) -> list[str]:
+    items, weights = [], []
+    edu_total = sum(education.values())
+    emp_total = sum(share for share, _ in employment.values())
+    for edu, edu_w in education.items():
+        for status, (status_w, occupations) in employment.items():
+            occ_total = sum(occupations.values())
+            for occupation, occ_w in occupations.items():
+                items.append(f"{edu},{occupation},{status},{int(official)},{int(dtks)},")
+                weights.append(edu_w / edu_total * status_w / emp_total * occ_w / occ_total)
+    return weighted(items, weights)
+
+
+def _profiles() -> dict[Case, list[str]]:
+    ordinary = _profile(demo.EDUCATION, demo.EMPLOYMENT)
+    profiles = dict.fromkeys(Case, ordinary)
+    profiles[Case.SOCIAL_ASSISTANCE] = _profile(demo.EDUCATION, demo.EMPLOYMENT, dtks=True)
+    profiles[Case.STUDENT] = _profile(
+        demo.STUDENT_EDUCATION, {"STUDENT": (1.0, {demo.STUDENT_OCCUPATION: 1.0})}
+    )
+    profiles[Case.OFFICIAL] = _profile(
+        demo.OFFICIAL_EDUCATION,
+        {"EMPLOYED": (1.0, dict.fromkeys(demo.OFFICIAL_OCCUPATION_CHOICES, 1.0))},
+        official=True,
+    )
+    profiles[Case.UNDERAGE] = _profile(
+        demo.UNDERAGE_EDUCATION, {"UNEMPLOYED": (1.0, {demo.UNDERAGE_OCCUPATION: 1.0})}
+    )
+    return profiles
+
+
+def _tails() -> dict[Case, list[str]]:
+    """The last five columns by case; only LIVENESS_FAILED submits a selfie that is not live."""
+    extras = _extras()
+    tails = {}
+    for case in Case:
+        live = 0 if case is Case.LIVENESS_FAILED else 1
+        pieces = {extra: f"{live},{extra}{case.value}\n" for extra in set(extras)}
+        tails[case] = [pieces[extra] for extra in extras]
+    return tails
+
+
+def _extras() -> list[str]:
+    items, weights = [], []
+    for account in (1, 0):
+        for disability in (1, 0):
+            for migrant in (1, 0):
+                items.append(f"{account},{disability},{migrant},")
+                weights.append(
+                    (demo.HAS_ACCOUNT if account else 1 - demo.HAS_ACCOUNT)
+                    * (demo.DISABILITY if disability else 1 - demo.DISABILITY)
+                    * (demo.MIGRANT_WORKER if migrant else 1 - demo.MIGRANT_WORKER)
+                )
+    return weighted(items, weights)
+
+
+def _addresses(streets: Sequence[str]) -> list[str]:
+    """Street addresses in Faker's id_ID form plus RT/RW, a table with the rural share baked in."""
+    build = random.Random("population-addresses")  # fixed: the table is vocabulary, not a draw
+    prefixes = (*AddressProvider.street_prefixes_short, *AddressProvider.street_prefixes_long)
+    rural = round(demo.RURAL * TABLE_SIZE)
+    table = []
+    for i in range(TABLE_SIZE):
+        street = f"{build.choice(prefixes)} {build.choice(streets)} No. {build.randint(1, 199)}"
+        rt_rw = f"RT {build.randint(1, 15):03d}/RW {build.randint(1, 12):03d}"
+        table.append(f"{street} {rt_rw},{1 if i < rural else 0},")
+    return table
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Built once per process (about a tenth of a second)."""
+    person: Any = PersonProvider
+    names = (
+        _names(person.first_names_female, person.last_names_female),
+        _names(person.first_names_male, person.last_names_male),
+    )
+    cities = _unique(AddressProvider.cities)
+    streets = _unique(AddressProvider.streets)
+    all_districts = regions.districts()
+    per_province: dict[str, int] = {}
+    for d in all_districts:
+        per_province[d.province_code] = per_province.get(d.province_code, 0) + 1
+    district_weights = [
+        demo.PROVINCE_POPULATION[d.province_code] / per_province[d.province_code]
+        for d in all_districts
+    ]
+    domains = [d for d in InternetProvider.free_email_domains if d in demo.EMAIL_DOMAIN_WEIGHTS]
+    return Vocabulary(
+        names=names,
+        birth_places=weighted([f"{city}," for city in cities], [1.0] * len(cities)),
+        addresses=_addresses(streets),
+        districts=weighted(range(len(all_districts)), district_weights),
+        district_prefix=[d.nik_prefix for d in all_districts],
+        district_code=[f"{d.code}," for d in all_districts],
+        phone_prefixes=weighted(list(demo.PHONE_PREFIXES), list(demo.PHONE_PREFIXES.values()), 256),
+        email_domains=weighted(domains, [demo.EMAIL_DOMAIN_WEIGHTS[d] for d in domains], 256),
+        profiles=_profiles(),
+        tails=_tails(),
+    )
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (earlier if negative); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _age(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class BirthDates:
+    """Birth dates of one age class and sex as two parallel tables of CSV pieces."""
+
+    nik_part: list[str]  # "DDMMYY", DD + 40 for women
+    sex_and_date: list[str]  # "F,YYYY-MM-DD,"
+
+
+@dataclass(frozen=True)
+class Dates:
+    """Birth-date tables by age class, then by sex."""
+
+    ages: dict[str, tuple[BirthDates, BirthDates]]
+
+
+AGE_CLASSES: dict[str, tuple[tuple[int, int, float], ...]] = {
+    "adult": demo.ADULT_AGES,
+    "underage": demo.UNDERAGE_AGES,
+    "student": demo.STUDENT_AGES,
+    "official": demo.OFFICIAL_AGES,
+}
+
+
+@cache
+def dates(as_of: date) -> Dates:
+    """Birth-date tables for people whose ages are counted on ``as_of``.
+
+    A day enters an age's table when a person born that day is that age on ``as_of`` and still
+    on the days ``EDGE_DAYS`` before and after it, so a day's difference in how a reader counts
+    birthdays (29 February, time zones) never changes an age.
+    """
+    oldest = max(last for ages in AGE_CLASSES.values() for _, last, _ in ages)
+    first_day = add_years(as_of, -(oldest + 1))
+    days = [first_day + timedelta(n) for n in range((as_of - first_day).days + 1)]
+    nik_f = [f"{d.day + 40:02d}{d.month:02d}{d.year % 100:02d}" for d in days]
+    nik_m = [f"{d.day:02d}{d.month:02d}{d.year % 100:02d}" for d in days]
+    iso = [d.isoformat() for d in days]
+    edge = timedelta(demo.EDGE_DAYS)
+    clear = {  # born on a day whose birthday is not within EDGE_DAYS of as_of
+        i for i, d in enumerate(days) if _age(d, as_of - edge) == _age(d, as_of + edge)
+    }
+    sex_and_date = ([f"F,{d}," for d in iso], [f"M,{d}," for d in iso])
+    nik_part = (nik_f, nik_m)
+    ages: dict[str, tuple[BirthDates, BirthDates]] = {}
+    for name, spans in AGE_CLASSES.items():
+        items: list[int] = []
+        weights: list[float] = []
+        for first, last, share in spans:
+            for age in range(first, last + 1):
+                lo = (add_years(as_of, -(age + 1)) - first_day).days
+                hi = (add_years(as_of, -age) - first_day).days
+                span = [i for i in range(lo, hi + 1) if i in clear and _age(days[i], as_of) == age]
+                items.extend(span)
+                weights.extend([share / (last - first + 1) / len(span)] * len(span))
+        table = weighted(items, weights)
+        ages[name] = (
+            BirthDates(gather(nik_part[FEMALE], table), gather(sex_and_date[FEMALE], table)),
+            BirthDates(gather(nik_part[MALE], table), gather(sex_and_date[MALE], table)),
+        )
+    return Dates(ages=ages)
