@@ -57,9 +57,11 @@ def job(rt: Runtime, ref: str) -> OutboxJob:
 
 def test_wakes_at_once_when_this_process_enqueues(rt: Runtime) -> None:
     done: dict[str, float] = {}
-    worker = Worker(
-        rt, threads=2, handlers={"t": lambda j: done.setdefault(j.ref, time.monotonic())}
-    )
+
+    def note(j: Job) -> None:
+        done.setdefault(j.ref, time.monotonic())
+
+    worker = Worker(rt, threads=2, handlers={"t": note})
     worker.start()
     try:
         time.sleep(0.2)  # the threads found nothing and sleep (up to a second)
@@ -165,7 +167,11 @@ def test_verify_jobs_wait_while_sources_are_not_configured(
 
 def test_stop_leaves_a_running_job_to_its_lease(rt: Runtime) -> None:
     release = threading.Event()
-    worker = Worker(rt, threads=1, handlers={"t": lambda j: release.wait(5)})
+
+    def slow(_: Job) -> None:
+        release.wait(5)
+
+    worker = Worker(rt, threads=1, handlers={"t": slow})
     worker.start()
     enqueue(rt, "t", "slow")
     wait_until(lambda: job(rt, "slow").status == "running")
