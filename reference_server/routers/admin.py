@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
+from contract import errors as err
 from contract.admin import CreateWaveRequest, ExportRequest, RevokeRequest, WaveRequest
 from contract.endpoints import (
     CLOSE_WAVE,
@@ -22,6 +23,7 @@ from contract.endpoints import (
     Role,
 )
 from contract.envelope import ok
+from contract.errors import ApiError
 from reference_server.auth import RuntimeDep, require
 from reference_server.routers.common import route_options
 from reference_server.runtime import PartnerIdentity
@@ -99,5 +101,7 @@ def export_wave(body: ExportRequest, _: PmoPartner, runtime: RuntimeDep) -> Stre
 def revoke_expired(body: RevokeRequest, partner: PmoPartner, runtime: RuntimeDep) -> dict[str, Any]:
     """Run the revoke job now (as of ``as_of`` in the sandbox)."""
     as_of = body.as_of if runtime.settings.sandbox else None
+    if as_of is not None and waves.sane_time(as_of) is None:
+        raise ApiError(err.BAD_REQUEST, "as_of must lie between 2000 and 2099.")
     data = cards.revoke_expired(runtime.sessions, as_of, actor=_actor(partner))
     return ok(data.model_dump(mode="json"), REVOKE_EXPIRED.success_message)

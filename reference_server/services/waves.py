@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Boolean, CursorResult, bindparam, func, select, text, update
@@ -118,12 +118,27 @@ def _bool_param() -> Any:
     return bindparam("yes", type_=Boolean())
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def sane_time(moment: datetime) -> datetime | None:
+    """``moment`` in UTC if it lies in 2000..2099 (an offset near year 1 or 9999 cannot even be
+    converted: refused rather than a 500)."""
+    try:
+        utc = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return utc if EARLIEST <= utc < LATEST else None
+
+
 def create_wave(runtime: Runtime, actor: str, body: CreateWaveRequest) -> WaveData:
     """A new wave; NOT_SELECTED applicants of earlier waves roll into it."""
     if body.scheme not in load_schemes():
         raise ApiError(err.SCHEME_UNKNOWN)
     now = utcnow()
-    if body.closes_at <= body.opens_at or body.closes_at <= now:
+    opens, closes = sane_time(body.opens_at), sane_time(body.closes_at)
+    if opens is None or closes is None or closes <= opens or closes <= now:
         raise ApiError(err.WAVE_TIMES_INVALID)
     try:
         with transaction(runtime.sessions) as session:

@@ -14,6 +14,7 @@ from contract.endpoints import (
     CREATE_WAVE,
     DRAW_WAVE,
     EXPORT_WAVE,
+    REVOKE_EXPIRED,
     WAVE_STATUS,
     WAVES,
 )
@@ -167,6 +168,21 @@ def test_create_refuses_bad_waves(office: Partner) -> None:
             },
         ),
         err.WAVE_TIMES_INVALID.code,
+        400,
+    )
+    for opens, closes in (
+        ("9999-12-31T20:00:00-05:00", "9999-12-31T23:00:00-05:00"),  # past year 9999 in UTC
+        ("0001-01-01T01:00:00+05:00", "2031-01-01T00:00:00+00:00"),
+        ("2150-01-01T00:00:00+00:00", "2150-02-01T00:00:00+00:00"),
+    ):
+        assert_api_error(
+            office.post(CREATE_WAVE.path, {**base, "opens_at": opens, "closes_at": closes}),
+            err.WAVE_TIMES_INVALID.code,
+            400,
+        )
+    assert_api_error(
+        office.post(REVOKE_EXPIRED.path, {"as_of": "9999-12-31T23:00:00-05:00"}),
+        err.BAD_REQUEST.code,
         400,
     )
     code = ws.create(
