@@ -4,7 +4,8 @@ reference server's verification pipeline calls them.
 
 Every source may be slow, time out or answer 503 (an outage): callers retry with backoff. A 4xx is
 a caller's bug and is not retried. Every simulator honours ``X-Simulate``: ``timeout`` (hold the
-request past any sane client timeout), ``error`` (503), ``slow`` (answer late but within time).
+request past any sane client timeout), ``error`` (503), ``slow`` (answer late but within time),
+``ok`` (answer normally whatever the profile says).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ DTKS_CHECK = "/dtks/api/v1/check"
 LIVENESS = "/biometrics/api/v1/liveness"
 FACE_MATCH = "/biometrics/api/v1/face-match"
 SIMULATE_HEADER = "X-Simulate"
-SIMULATE_VALUES = ("timeout", "error", "slow")
+SIMULATE_VALUES = ("timeout", "error", "slow", "ok")
 
 
 class _Message(BaseModel):

@@ -5,17 +5,29 @@ from __future__ import annotations
 import typer
 
 from prakerja_cli import client_commands
+from reference_server import admin_cli
 from reference_server import cli as server_cli
+from simulators.government import cli as government_cli
+from simulators.population import cli as population_cli
 
 app = typer.Typer(
     name="prakerja",
-    help="Kartu Prakerja partner sandbox: reference server, partner credentials, fixtures, signed calls.",
+    help="Kartu Prakerja partner sandbox: reference server, simulators, partner credentials, "
+    "fixtures, signed calls, waves and the lottery.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold sign keys
 )
 server_cli.register(app)
 app.command("call")(client_commands.call)
 app.command("inbox")(client_commands.inbox)
+
+# `prakerja population generate` (simulators) and `prakerja population load` (the server's
+# database) are one group for the person typing, though two packages own them.
+population_cli.app.command("load")(admin_cli.population_load)
+app.add_typer(population_cli.app, name="population")
+app.add_typer(government_cli.app, name="government")
+app.add_typer(admin_cli.waves_app, name="waves")
+app.add_typer(admin_cli.lottery_app, name="lottery")
 
 
 if __name__ == "__main__":
