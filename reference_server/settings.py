@@ -58,6 +58,13 @@ class ServerSettings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, gt=0, description="First retry delay.")
     retry_max_seconds: float = Field(default=60.0, gt=0, description="Longest retry delay.")
     session_ttl_seconds: int = Field(default=86400, ge=60)
+    password_hash_cost: int = Field(
+        default=14,
+        ge=10,
+        le=20,
+        description="log2 of scrypt's N for new passwords (14: tens of ms, the interactive-login "
+        "cost). Lower only for tests that sign up thousands; stored hashes keep their own N.",
+    )
     rate_window_seconds: int = Field(default=60, ge=1, description="Rate-limit window.")
     rate_per_phone: int = Field(
         default=5, ge=1, description="OTP sends and sign-ups per phone per window."
