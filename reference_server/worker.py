@@ -5,6 +5,10 @@ woken at once when a request of this process commits a job); at scale, ``prakerj
 processes run it beside the API processes, on PostgreSQL, as many as needed: SKIP LOCKED keeps
 them off each other's jobs. Between jobs a thread sleeps until the soonest job is due, at most
 ``POLL_SECONDS``, so jobs enqueued by other processes are picked up within that.
+
+Daily work goes through the outbox too: each worker enqueues the day's ``revoke-expired`` job
+(keyed by the date, so however many workers run, the day has one job) and whichever claims it
+revokes the cards unused past their deadline.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from reference_server import outbox
 from reference_server.outbox import Job
 from reference_server.runtime import Runtime
+from reference_server.services import cards
 from reference_server.services.registration import VERIFY_JOB
 from reference_server.services.verification import Pipeline
 from reference_server.sources import (
@@ -28,6 +33,7 @@ from reference_server.sources import (
     SourceRejected,
     Sources,
 )
+from reference_server.storage.db import transaction
 from reference_server.storage.tables import utcnow
 
 log = logging.getLogger("prakerja.worker")
@@ -36,6 +42,7 @@ POLL_SECONDS = 1.0
 MIN_LEASE_SECONDS = 30.0
 CALLS_PER_JOB = 4  # Dukcapil, liveness, face match, DTKS
 STOP_SECONDS = 10.0
+REVOKE_JOB = "revoke-expired"  # ref: the UTC date it is for
 
 Handler = Callable[[Job], None]
 
@@ -61,13 +68,17 @@ class Worker:
         self.runtime = runtime
         self.threads = threads or settings.worker_threads
         self.sources = Sources(settings)
-        self.handlers = handlers or {VERIFY_JOB: Pipeline(runtime, self.sources).run}
+        self.handlers = handlers or {
+            VERIFY_JOB: Pipeline(runtime, self.sources).run,
+            REVOKE_JOB: self._revoke_expired,
+        }
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.lease = lease_seconds(settings.source_timeout_seconds)
         self._stop = threading.Event()
         self._bell = threading.Event()
         self._threads: list[threading.Thread] = []
         self._warned = False
+        self._scheduled_day = ""
         self.completed = 0
         self.failed = 0
 
@@ -141,7 +152,27 @@ class Worker:
             for job in jobs:
                 self.run_one(job)
 
+    def _schedule_daily(self) -> None:
+        """Enqueue today's revoke job once per day per worker (the outbox keeps one per day)."""
+        today = utcnow().date().isoformat()
+        if self._scheduled_day == today or REVOKE_JOB not in self.handlers:
+            return
+        try:
+            with transaction(self.runtime.sessions) as session:
+                outbox.enqueue(session, REVOKE_JOB, today)
+        except Exception:  # the database is busy or down: the next sleep tries again
+            log.exception("could not schedule the daily revoke job")
+            return
+        self._scheduled_day = today
+
+    def _revoke_expired(self, job: Job) -> None:
+        done = cards.revoke_expired(self.runtime.sessions)
+        log.info(
+            "revoke job %s: %d card(s) revoked, Rp%d returned", job.ref, done.revoked, done.returned
+        )
+
     def _sleep(self) -> None:
+        self._schedule_daily()
         try:
             due = outbox.next_due(self.runtime.sessions)
         except Exception:

@@ -20,7 +20,7 @@ from reference_server.settings import ServerSettings
 from reference_server.sources import SourceRejected, SourceUnavailable
 from reference_server.storage.db import transaction, upgrade
 from reference_server.storage.tables import Account, Applicant, OutboxJob, utcnow
-from reference_server.worker import Worker
+from reference_server.worker import REVOKE_JOB, Worker
 
 
 @pytest.fixture
@@ -181,3 +181,21 @@ def test_stop_leaves_a_running_job_to_its_lease(rt: Runtime) -> None:
     worker.stop()
     assert not worker.running
     assert job(rt, "slow").status == "done"  # it finished after all, and said so
+
+
+def test_the_daily_revoke_job_is_enqueued_once_and_run(rt: Runtime) -> None:
+    """However many workers run, a day has one revoke job, and one of them runs it."""
+    workers = [Worker(rt, threads=1).start() for _ in range(2)]
+    today = utcnow().date().isoformat()
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with rt.sessions() as session:
+                jobs = list(session.scalars(select(OutboxJob).where(OutboxJob.kind == REVOKE_JOB)))
+            if jobs and all(job.status == "done" for job in jobs) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert [(job.ref, job.status) for job in jobs] == [(today, "done")]
