@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prakerja_cli import client_commands
+from prakerja_cli import client_commands, up
 from reference_server import admin_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold sign keys
 )
 server_cli.register(app)
+app.command("up")(up.up)
 app.command("call")(client_commands.call)
 app.command("inbox")(client_commands.inbox)
 

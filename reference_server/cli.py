@@ -83,14 +83,6 @@ def serve(
     )
 
 
-def up(port: Port = 8000, host: Host = "127.0.0.1", database_url: DatabaseUrl = None) -> None:
-    """Run the whole sandbox on this machine: today the reference server (simulators join later).
-
-    Example: prakerja up --port 8000
-    """
-    serve(port=port, host=host, database_url=database_url, workers=1, log_level="warning")
-
-
 def _banner(host: str, port: int, database_url: str, session: Session) -> None:
     from reference_server.partners import list_partners
 
@@ -98,9 +90,11 @@ def _banner(host: str, port: int, database_url: str, session: Session) -> None:
     table = Table(
         show_header=False, box=None, title="[bold]Prakerja partner sandbox[/]", title_justify="left"
     )
-    table.add_row("API", f"{base}/api/v1/integration/...")
+    table.add_row("Partner API", f"{base}/api/v1/integration/...")
+    table.add_row("Registration", f"{base}/api/v1/registration/... (applicants)")
+    table.add_row("Programme office", f"{base}/api/v1/admin/... (role pmo: waves, lottery)")
     table.add_row("Docs", f"{base}/docs")
-    table.add_row("SMS inbox", f"{base}/api/v1/sandbox/sms-inbox?prakerja_id=...")
+    table.add_row("Inboxes", f"{base}/api/v1/sandbox/sms-inbox, /mail-inbox")
     table.add_row("Database", database_url.split("@")[-1])
     own = [p for p in list_partners(session) if not p["builtin"]]
     table.add_row("Partners", f"{len(own)} registered" + ("" if own else " — add one below"))
@@ -367,7 +361,6 @@ def worker(
 def register(app: typer.Typer) -> None:
     """Mount these commands on the umbrella ``prakerja`` command."""
     app.command("serve")(serve)
-    app.command("up")(up)
     app.add_typer(partners_app, name="partners")
     app.command("fixtures")(fixtures_cmd)
     app.command("secret-key")(secret_key)
