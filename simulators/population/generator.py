@@ -62,8 +62,10 @@ from simulators.population.plan import CHUNK_SIZE, DEFAULT_BAD_SHARE, Plan, plan
 from simulators.population.tables import (
     FEMALE,
     MALE,
+    TABLE_SIZE,
+    Vocabulary,
+    date_table,
     dates,
-    draw,
     draw_bytes,
     gather,
     random_indices,
@@ -91,6 +93,8 @@ _FAMILY_SIZES = weighted(
 )
 _ALONE = int(demo.ALONE * 2**32)
 _POSITIONS = 2 * CHUNK_SIZE  # 5-digit position numbers: as many as a chunk's people at most
+_SLICE = 512  # rows built at a time (see _chunk_parts)
+_OUT_SLICE = 4_096  # rows shuffled into one part of the output at a time
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,10 @@ class _SeedTables:
 @cache
 def _seed_tables(seed: int) -> _SeedTables:
     rng = random.Random(f"population:{seed}:tables")
-    positions = list(range(_POSITIONS))
-    rng.shuffle(positions)
-    order = list(range(2 * CHUNK_SIZE))
+    order = list(range(_POSITIONS))
     rng.shuffle(order)
+    # A second permutation without a second shuffle: ``order`` composed with itself.
+    positions = gather(order, order)
     five = [f"{p:05d}" for p in positions]
     return _SeedTables(
         tag=hashlib.sha256(f"population:{seed}".encode()).hexdigest()[:6],
@@ -145,70 +149,47 @@ def _serial_offsets(seed: int, per_chunk: int) -> list[int]:
 
 
 @dataclass
-class _Columns:
-    """The per-person pieces that come from the case blocks, in generation order."""
+class _Draws:
+    """Per person, in generation order: indices into the stacked tables of ``tables``."""
 
-    nik_date: list[str] = field(default_factory=list)
-    sex_date: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    email_local: list[str] = field(default_factory=list)
-    profile: list[str] = field(default_factory=list)
-    tail: list[str] = field(default_factory=list)
+    born: list[int] = field(default_factory=list)  # Dates.nik_part / sex_and_date
+    named: list[int] = field(default_factory=list)  # Vocabulary.names / email_local
+    profile: list[int] = field(default_factory=list)  # Vocabulary.profiles
+    tail: list[int] = field(default_factory=list)  # Vocabulary.tails
 
-    def add_block(self, rng: random.Random, as_of: date, case: Case, n: int) -> None:
+    def add_block(self, rng: random.Random, voc: Vocabulary, case: Case, n: int) -> None:
         """``n`` people of ``case``, women first then men (rows are shuffled on output)."""
         if n <= 0:
             return
-        voc, ages = vocabulary(), dates(as_of).ages[_AGE_CLASS.get(case, "adult")]
+        age_class = _AGE_CLASS.get(case, "adult")
         women = rng.randbytes(n).translate(_WOMEN_BYTES).count(1)
         for sex, m in ((FEMALE, women), (MALE, n - women)):
-            born, named, profile, tail = random_indices(rng, m, 4)
-            self.nik_date += gather(ages[sex].nik_part, born)
-            self.sex_date += gather(ages[sex].sex_and_date, born)
-            names = voc.names[sex]
-            declared = names.mismatched if case is Case.DATA_MISMATCH else names.pieces
-            self.names += gather(declared, named)
-            self.email_local += gather(names.email_local, named)
-            self.profile += gather(voc.profiles[case], profile)
-            self.tail += gather(voc.tails[case], tail)
+            tables = (
+                date_table(age_class, sex),
+                voc.name_table(sex, mismatched=case is Case.DATA_MISMATCH),
+                voc.profile_table[case],
+                voc.tail_table[case],
+            )
+            born, named, profile, tail = random_indices(rng, m, tables)
+            self.born += born
+            self.named += named
+            self.profile += profile
+            self.tail += tail
 
-    def copy_people(self, start: int, stop: int, tails: Mapping[str, str]) -> None:
-        """Append copies of people ``start:stop`` with their tail re-labelled."""
-        self.nik_date += self.nik_date[start:stop]
-        self.sex_date += self.sex_date[start:stop]
-        self.names += self.names[start:stop]
-        self.email_local += self.email_local[start:stop]
-        self.profile += self.profile[start:stop]
-        self.tail += [tails[t] for t in self.tail[start:stop]]
-
-
-def _serials(
-    chunk: int, per_chunk: int, offsets: list[int], prefix: list[str], nik_date: list[str]
-) -> list[str]:
-    """A serial piece ("0042,") per person, unique per (district, birth date) in the chunk."""
-    table = [f"{chunk * per_chunk + 1 + r:04d}," for r in range(per_chunk)]
-    serial = gather(table, offsets)
-    if len(set(zip(prefix, nik_date, serial, strict=True))) == len(serial):
-        return serial
-    used: dict[tuple[str, str], set[str]] = {}
-    for i, (district, born, piece) in enumerate(zip(prefix, nik_date, serial, strict=True)):
-        taken = used.setdefault((district, born), set())
-        if piece in taken:
-            free = next((s for s in table if s not in taken), None)
-            if free is None:
-                raise RuntimeError(
-                    f"more than {per_chunk} people born on one day in one district in one chunk"
-                )
-            serial[i] = piece = free
-        taken.add(piece)
-    return serial
+    def copy_people(self, stop: int, tail_shift: int) -> None:
+        """Append copies of people ``0:stop``, their tail moved by ``tail_shift`` tables."""
+        self.born += self.born[:stop]
+        self.named += self.named[:stop]
+        self.profile += self.profile[:stop]
+        shift = tail_shift * TABLE_SIZE
+        self.tail += [t + shift for t in self.tail[:stop]]
 
 
-def _chunk_text(seed: int, as_of: date, the_plan: Plan, chunk: int) -> str:
-    """The CSV lines of one chunk (no header)."""
+def _chunk_parts(seed: int, as_of: date, the_plan: Plan, chunk: int) -> list[str]:
+    """The CSV lines of one chunk (no header), in parts of ``_OUT_SLICE`` lines."""
     counts = the_plan.chunks[chunk]
     rng = random.Random(f"population:{seed}:{as_of.isoformat()}:{chunk}")
-    voc, st = vocabulary(), _seed_tables(seed)
+    voc, days, st = vocabulary(), dates(as_of), _seed_tables(seed)
     n_dn, n_df, n_kk = (
         counts[Case.DUPLICATE_NIK],
         counts[Case.DUPLICATE_FACE],
@@ -227,17 +208,16 @@ def _chunk_text(seed: int, as_of: date, the_plan: Plan, chunk: int) -> str:
     twin_blocks = [(Case.DUPLICATE_FACE, n_df)]  # each on a family card of their own
     other_blocks = [(case, counts[case]) for case in _OTHER_CASES]
     trio_blocks = [(Case.ELIGIBLE, 2 * n_kk), (Case.KK_LIMIT, n_kk)]
-    cols = _Columns()
+    draws = _Draws()
     starts: dict[Case, int] = {}
     for case, n in (*slot_blocks, *twin_blocks, *other_blocks, *trio_blocks):
-        starts.setdefault(case, len(cols.names))
-        cols.add_block(rng, as_of, case, n)
+        starts.setdefault(case, len(draws.born))
+        draws.add_block(rng, voc, case, n)
     n_slot = sum(n for _, n in slot_blocks)
     n_other = sum(n for _, n in other_blocks)
-    n_unique = len(cols.names)
-    relabel = {t: t.replace(",ELIGIBLE\n", ",DUPLICATE_NIK\n") for t in set(cols.tail[:n_dn])}
-    cols.copy_people(0, n_dn, relabel)
-    n = len(cols.names)
+    n_unique = len(draws.born)
+    draws.copy_people(n_dn, voc.tail_table[Case.DUPLICATE_NIK] - voc.tail_table[Case.ELIGIBLE])
+    n = len(draws.born)
 
     # Family cards: one or two slot people each (spread over the slot area), duplicate-face
     # twins alone, the other people attached to a random slot family or alone, the trios on
@@ -262,27 +242,40 @@ def _chunk_text(seed: int, as_of: date, the_plan: Plan, chunk: int) -> str:
     shift3, shift5 = st.chunk_shift
     chunk3 = f"{(chunk * 7 + shift3) % 1000:03d}"  # distinct for chunks 0..999
     chunk5 = f"{(chunk * 7919 + shift5) % 100_000:05d}"
-    district = draw(rng, voc.districts, n_families)
+    district, birth_place, address = random_indices(rng, n_families, (0, 0, 0))
     family_prefix = gather(voc.district_prefix, district)
-    family_place = list(
-        map(
+    family_kk: list[str] = []  # district prefix + chunk5 + the family's position (5 digits)
+    family_place: list[str] = []  # birth place, district code, address, rural
+    positions = iter(st.five_comma)
+    for a, b in _slices(n_families):
+        family_kk += map("".join, zip(family_prefix[a:b], repeat(chunk5), positions))
+        family_place += map(
             "".join,
             zip(
-                draw(rng, voc.birth_places, n_families),
-                gather(voc.district_code, district),
-                draw(rng, voc.addresses, n_families),
+                gather(voc.birth_places, birth_place[a:b]),
+                gather(voc.district_code, district[a:b]),
+                gather(voc.addresses, address[a:b]),
                 strict=True,
             ),
         )
-    )
-    prefix = gather(family_prefix, family)
-    kk = gather(st.five_comma, family)  # the family's position: KK = prefix + chunk5 + this
-    place = gather(family_place, family)
 
     per_chunk = the_plan.serials_per_chunk
-    offsets = _serial_offsets(seed, per_chunk)[:n_unique]
-    serial = _serials(chunk, per_chunk, offsets, prefix[:n_unique], cols.nik_date[:n_unique])
-    serial += serial[:n_dn]
+    offsets = _serial_offsets(seed, per_chunk)
+    serials = [f"{chunk * per_chunk + 1 + r:04d}," for r in range(per_chunk)]
+    nik: list[str] = []
+    for a, b in _slices(n_unique):
+        nik += map(
+            "".join,
+            zip(
+                gather(family_prefix, family[a:b]),
+                gather(days.nik_part, draws.born[a:b]),
+                gather(serials, offsets[a:b]),
+                strict=True,
+            ),
+        )
+    if len(set(nik)) < n_unique:
+        _renumber(nik, serials)
+    nik += nik[:n_dn]
 
     phone = draw_bytes(rng, [p + chunk3 for p in voc.phone_prefixes], n)
     domain = draw_bytes(rng, [f"{chunk3}@{d}," for d in voc.email_domains], n)
@@ -291,7 +284,7 @@ def _chunk_text(seed: int, as_of: date, the_plan: Plan, chunk: int) -> str:
         f"fx{st.tag}-{chunk3}",
         f"lv_{st.tag}.{chunk3}",
     )
-    own = st.five_comma[:n]
+    own, five = st.five_comma[:n], st.five[:n]
     face_position = list(own)
     twins = starts.get(Case.DUPLICATE_FACE, 0)
     face_position[twins : twins + n_df] = own[n_dn : n_dn + n_df]
@@ -301,39 +294,65 @@ def _chunk_text(seed: int, as_of: date, the_plan: Plan, chunk: int) -> str:
     selfie_face[spoofed : spoofed + counts[Case.FACE_MISMATCH]] = [mismatched] * counts[
         Case.FACE_MISMATCH
     ]
-    assert len(prefix) == len(kk) == len(serial) == len(cols.tail) == n, "column lengths differ"
+    assert len(nik) == len(family) == len(phone) == len(draws.tail) == n, "column lengths differ"
 
-    rows = list(
-        map(
+    # Rows a slice at a time: the pieces a slice gathers are still in the CPU cache when its
+    # rows are joined (a chunk's worth would not be), then shuffled out a slice at a time.
+    rows: list[str] = []
+    # Whole-chunk columns are read through one iterator each across the slices; ``zip`` stops
+    # at the end of its first argument, a slice, before it takes from them.
+    columns = map(iter, (phone, own, five, domain, face_position, selfie_face))
+    phones, owns, fives, domains, face_positions, selfie_faces = columns
+    owns_again, face_positions_again = iter(own), iter(face_position)
+    for a, b in _slices(n):
+        named, fam = draws.named[a:b], family[a:b]
+        rows += map(
             "".join,
             zip(
-                prefix,
-                cols.nik_date,
-                serial,
-                prefix,
-                repeat(chunk5),
-                kk,
-                cols.names,
-                cols.sex_date,
-                place,
-                phone,
-                own,
-                cols.email_local,
-                st.five[:n],
-                domain,
-                cols.profile,
+                nik[a:b],
+                gather(family_kk, fam),
+                gather(voc.names, named),
+                gather(days.sex_and_date, draws.born[a:b]),
+                gather(family_place, fam),
+                phones,
+                owns,
+                gather(voc.email_local, named),
+                fives,
+                domains,
+                gather(voc.profiles, draws.profile[a:b]),
                 repeat(face),
-                face_position,
+                face_positions,
                 repeat(selfie),
-                own,
-                selfie_face,
-                face_position,
-                cols.tail,
+                owns_again,
+                selfie_faces,
+                face_positions_again,
+                gather(voc.tails, draws.tail[a:b]),
             ),
         )
-    )
     order = st.full_order if n == CHUNK_SIZE else [i for i in st.order if i < n]
-    return "".join(gather(rows, order))
+    return ["".join(gather(rows, order[a:b])) for a, b in _slices(n, _OUT_SLICE)]
+
+
+def _slices(n: int, size: int = _SLICE) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of consecutive slices of ``range(n)``."""
+    for start in range(0, n, size):
+        yield start, min(start + size, n)
+
+
+def _renumber(nik: list[str], serials: list[str]) -> None:
+    """Give each NIK already taken earlier in the list the first free serial of its district
+    and day (rare: the pseudo-random serials of two people of one district and day agree)."""
+    seen: set[str] = set()
+    for i, piece in enumerate(nik):
+        if piece in seen:
+            head = piece[:12]
+            free = next((head + s for s in serials if head + s not in seen), None)
+            if free is None:
+                raise RuntimeError(
+                    f"more than {len(serials)} people born on one day in one district in one chunk"
+                )
+            nik[i] = piece = free
+        seen.add(piece)
 
 
 def chunk_texts(
@@ -348,8 +367,8 @@ def chunk_texts(
     yield HEADER
     for chunk in range(len(the_plan.chunks)):
         with _no_cyclic_gc():
-            text = _chunk_text(seed, as_of, the_plan, chunk)
-        yield text
+            parts = _chunk_parts(seed, as_of, the_plan, chunk)
+        yield "".join(parts)
 
 
 def write_population(
@@ -366,8 +385,10 @@ def write_population(
     out.write(HEADER)
     for chunk, counts in enumerate(the_plan.chunks):
         with _no_cyclic_gc():
-            text = _chunk_text(seed, as_of, the_plan, chunk)
-        out.write(text)
+            parts = _chunk_parts(seed, as_of, the_plan, chunk)
+            for part in parts:
+                out.write(part)
+            del parts
         if on_chunk is not None:
             on_chunk(sum(counts.values()))
     return the_plan.counts

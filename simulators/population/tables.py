@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -57,12 +58,34 @@ def gather(table: Sequence[T], indices: Sequence[int]) -> list[T]:
     return [table[i] for i in indices]
 
 
-def random_indices(rng: random.Random, n: int, k: int = 1) -> list[list[int]]:
-    """``k`` lists of ``n`` random indices into a ``TABLE_SIZE`` table, from one draw."""
+def random_indices(rng: random.Random, n: int, tables: Sequence[int]) -> list[list[int]]:
+    """``len(tables)`` lists of ``n`` random indices into a stack of ``TABLE_SIZE`` tables (see
+    ``stack``): list ``j`` picks uniformly from table number ``tables[j]``. One draw for all.
+
+    Each index is a 16-bit random number plus the table number times ``TABLE_SIZE``, assembled
+    as 4-byte integers by slice assignment (in C, and the same on either byte order), so a block
+    of people of any case becomes one list per column and every column is one ``gather``.
+    """
+    k = len(tables)
     if n <= 0:
         return [[] for _ in range(k)]
-    values = memoryview(rng.randbytes(2 * n * k)).cast("H").tolist()
-    return [values[i::k] for i in range(k)]
+    raw = rng.randbytes(2 * n * k)
+    packed = bytearray(4 * n * k)
+    low, high, table = (0, 1, 2) if sys.byteorder == "little" else (3, 2, 1)
+    packed[low::4] = raw[0::2]
+    packed[high::4] = raw[1::2]
+    packed[table::4] = bytes(tables) * n
+    values = memoryview(packed).cast("I").tolist()
+    return [values[j::k] for j in range(k)]
+
+
+def stack(tables: Sequence[Sequence[T]]) -> list[T]:
+    """``TABLE_SIZE`` tables one after the other: table ``t`` entry ``i`` is ``t * TABLE_SIZE + i``."""
+    stacked: list[T] = []
+    for table in tables:
+        assert len(table) == TABLE_SIZE, "every stacked table has TABLE_SIZE entries"
+        stacked += table
+    return stacked
 
 
 def draw(rng: random.Random, table: Sequence[T], n: int) -> list[T]:
@@ -116,18 +139,31 @@ def _names(firsts: Sequence[str], lasts: Sequence[str]) -> Names:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What does not depend on the seed or the date: names, places, regions, profiles."""
+    """What does not depend on the seed or the date: names, places, regions, profiles.
 
-    names: tuple[Names, Names]  # by sex
+    Per-person columns are stacks of ``TABLE_SIZE`` tables (``stack``) so that people of every
+    case and sex are gathered in one go; ``name_table``, ``profile_table`` and ``tail_table``
+    say which table of the stack a person draws from.
+    """
+
+    names: list[str]  # stack of "REGISTRY NAME,Declared Name," (see name_table)
+    email_local: list[str]  # stack of "first.last", parallel to names
     birth_places: list[str]  # table of "City,"
     addresses: list[str]  # table of "street address,rural,"
-    districts: list[int]  # table of district indices, weighted by province population
-    district_prefix: list[str]  # "PPRRDD" by district index
-    district_code: list[str]  # "PP.RR.DD," by district index
+    # Districts weighted by province population, as two parallel tables (one index picks both).
+    district_prefix: list[str]  # "PPRRDD"
+    district_code: list[str]  # "PP.RR.DD,"
     phone_prefixes: list[str]  # 256-entry table
     email_domains: list[str]  # 256-entry table
-    profiles: dict[Case, list[str]]  # "education,occupation,employment,is_official,dtks,"
-    tails: dict[Case, list[str]]  # "selfie_live,has_account,disability,migrant_worker,case\n"
+    profiles: list[str]  # stack of "education,occupation,employment,is_official,dtks,"
+    profile_table: dict[Case, int]
+    tails: list[str]  # stack of "selfie_live,has_account,disability,migrant_worker,case\n"
+    tail_table: dict[Case, int]
+
+    @staticmethod
+    def name_table(sex: int, mismatched: bool) -> int:
+        """The names table of a sex; ``mismatched``: the declared name is another first name."""
+        return 2 * mismatched + sex
 
 
 def _profile(
@@ -222,18 +258,28 @@ def vocabulary() -> Vocabulary:
         demo.PROVINCE_POPULATION[d.province_code] / per_province[d.province_code]
         for d in all_districts
     ]
+    district_table = weighted(range(len(all_districts)), district_weights)
     domains = [d for d in InternetProvider.free_email_domains if d in demo.EMAIL_DOMAIN_WEIGHTS]
+    profile_tables: list[list[str]] = []  # cases share tables: stack each one once
+    profile_table: dict[Case, int] = {}
+    for case, table in _profiles().items():
+        if not any(t is table for t in profile_tables):
+            profile_tables.append(table)
+        profile_table[case] = next(i for i, t in enumerate(profile_tables) if t is table)
+    tails = _tails()
     return Vocabulary(
-        names=names,
+        names=stack([n.pieces for n in names] + [n.mismatched for n in names]),
+        email_local=stack([n.email_local for n in names] * 2),
         birth_places=weighted([f"{city}," for city in cities], [1.0] * len(cities)),
         addresses=_addresses(streets),
-        districts=weighted(range(len(all_districts)), district_weights),
-        district_prefix=[d.nik_prefix for d in all_districts],
-        district_code=[f"{d.code}," for d in all_districts],
+        district_prefix=gather([d.nik_prefix for d in all_districts], district_table),
+        district_code=gather([f"{d.code}," for d in all_districts], district_table),
         phone_prefixes=weighted(list(demo.PHONE_PREFIXES), list(demo.PHONE_PREFIXES.values()), 256),
         email_domains=weighted(domains, [demo.EMAIL_DOMAIN_WEIGHTS[d] for d in domains], 256),
-        profiles=_profiles(),
-        tails=_tails(),
+        profiles=stack(profile_tables),
+        profile_table=profile_table,
+        tails=stack(list(tails.values())),
+        tail_table={case: i for i, case in enumerate(tails)},
     )
 
 
@@ -250,18 +296,12 @@ def _age(born: date, day: date) -> int:
 
 
 @dataclass(frozen=True)
-class BirthDates:
-    """Birth dates of one age class and sex as two parallel tables of CSV pieces."""
+class Dates:
+    """Birth dates as two parallel stacks of CSV pieces, one table per age class and sex
+    (``date_table``): entry ``i`` of both describes the same day."""
 
     nik_part: list[str]  # "DDMMYY", DD + 40 for women
     sex_and_date: list[str]  # "F,YYYY-MM-DD,"
-
-
-@dataclass(frozen=True)
-class Dates:
-    """Birth-date tables by age class, then by sex."""
-
-    ages: dict[str, tuple[BirthDates, BirthDates]]
 
 
 AGE_CLASSES: dict[str, tuple[tuple[int, int, float], ...]] = {
@@ -270,6 +310,12 @@ AGE_CLASSES: dict[str, tuple[tuple[int, int, float], ...]] = {
     "student": demo.STUDENT_AGES,
     "official": demo.OFFICIAL_AGES,
 }
+_AGE_CLASS_NUMBER = {name: i for i, name in enumerate(AGE_CLASSES)}
+
+
+def date_table(age_class: str, sex: int) -> int:
+    """The table of ``Dates`` that people of an age class and sex draw their birth day from."""
+    return 2 * _AGE_CLASS_NUMBER[age_class] + sex
 
 
 @cache
@@ -278,34 +324,42 @@ def dates(as_of: date) -> Dates:
 
     A day enters an age's table when a person born that day is that age on ``as_of`` and still
     on the days ``EDGE_DAYS`` before and after it, so a day's difference in how a reader counts
-    birthdays (29 February, time zones) never changes an age.
+    birthdays (29 February, time zones) never changes an age. Only the days near either end of
+    an age's year can fail that; the days between are taken without asking.
     """
     oldest = max(last for ages in AGE_CLASSES.values() for _, last, _ in ages)
     first_day = add_years(as_of, -(oldest + 1))
     days = [first_day + timedelta(n) for n in range((as_of - first_day).days + 1)]
-    nik_f = [f"{d.day + 40:02d}{d.month:02d}{d.year % 100:02d}" for d in days]
-    nik_m = [f"{d.day:02d}{d.month:02d}{d.year % 100:02d}" for d in days]
     iso = [d.isoformat() for d in days]
-    edge = timedelta(demo.EDGE_DAYS)
-    clear = {  # born on a day whose birthday is not within EDGE_DAYS of as_of
-        i for i, d in enumerate(days) if _age(d, as_of - edge) == _age(d, as_of + edge)
-    }
+    month_year = [s[5:7] + s[2:4] for s in iso]
+    nik_m = [s[8:] + my for s, my in zip(iso, month_year, strict=True)]
+    nik_f = [f"{d.day + 40}{my}" for d, my in zip(days, month_year, strict=True)]
     sex_and_date = ([f"F,{d}," for d in iso], [f"M,{d}," for d in iso])
     nik_part = (nik_f, nik_m)
-    ages: dict[str, tuple[BirthDates, BirthDates]] = {}
-    for name, spans in AGE_CLASSES.items():
+    edge = timedelta(demo.EDGE_DAYS)
+    margin = demo.EDGE_DAYS + 3  # further than this from both ends of the year: always kept
+
+    def keep(i: int, age: int) -> bool:
+        born = days[i]
+        return _age(born, as_of) == age and _age(born, as_of - edge) == _age(born, as_of + edge)
+
+    nik_tables: list[list[str]] = []
+    sex_and_date_tables: list[list[str]] = []
+    for spans in AGE_CLASSES.values():
         items: list[int] = []
         weights: list[float] = []
         for first, last, share in spans:
             for age in range(first, last + 1):
                 lo = (add_years(as_of, -(age + 1)) - first_day).days
-                hi = (add_years(as_of, -age) - first_day).days
-                span = [i for i in range(lo, hi + 1) if i in clear and _age(days[i], as_of) == age]
-                items.extend(span)
-                weights.extend([share / (last - first + 1) / len(span)] * len(span))
+                hi = (add_years(as_of, -age) - first_day).days + 1
+                inner_lo, inner_hi = min(lo + margin, hi), max(hi - margin, lo + margin)
+                span = [i for i in range(lo, inner_lo) if keep(i, age)]
+                span += range(inner_lo, inner_hi)
+                span += [i for i in range(max(inner_hi, inner_lo), hi) if keep(i, age)]
+                items += span
+                weights += [share / (last - first + 1) / len(span)] * len(span)
         table = weighted(items, weights)
-        ages[name] = (
-            BirthDates(gather(nik_part[FEMALE], table), gather(sex_and_date[FEMALE], table)),
-            BirthDates(gather(nik_part[MALE], table), gather(sex_and_date[MALE], table)),
-        )
-    return Dates(ages=ages)
+        for sex in SEXES:
+            nik_tables.append(gather(nik_part[sex], table))
+            sex_and_date_tables.append(gather(sex_and_date[sex], table))
+    return Dates(nik_part=stack(nik_tables), sex_and_date=stack(sex_and_date_tables))

@@ -290,3 +290,17 @@ def test_cli_generates_and_summarises(tmp_path: Path) -> None:
     assert counts == case_counts_for(2000, shares={Case.KK_LIMIT: 0.05, Case.UNDERAGE: 0.0})
     unknown = CliRunner().invoke(app, [*args, "--case", "NOPE=0.1"])
     assert unknown.exit_code != 0 and "CASE=SHARE" in unknown.output
+
+
+def test_rows_are_shuffled_not_grouped(people: list[Person]) -> None:
+    """Cases and family cards are spread over the file: a reader taking the first rows gets every
+    case in about its share, and neighbours are no more alike than in a random order."""
+    head = Counter(p.case for p in people[:5_000])
+    expected = case_counts_for(COUNT)
+    for case in Case:
+        assert abs(head[case] / 5_000 - expected[case] / COUNT) < 0.02, case
+    same_case = sum(a.case is b.case for a, b in zip(people, people[1:], strict=False))
+    random_order = sum((n / COUNT) ** 2 for n in expected.values()) * (COUNT - 1)
+    assert same_case < 1.1 * random_order
+    same_card = sum(a.kk == b.kk for a, b in zip(people, people[1:], strict=False))
+    assert same_card < 0.001 * COUNT
