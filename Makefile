@@ -37,8 +37,9 @@ lint: $(VENV)/.dev  ## ruff and mypy (strict)
 openapi: $(VENV)/.dev  ## re-export openapi/ from the code
 	$(BIN)/prakerja openapi
 
-bench: $(VENV)/.dev  ## requests/s of redeem-code/status and authorize, as ratios to /health (bench-results/)
+bench: $(VENV)/.dev  ## requests/s of redeem-code/status, authorize and registration, as ratios to /health (bench-results/)
 	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.registration
 
 clean:  ## remove the virtualenv and local state
 	rm -rf $(VENV) *.egg-info prakerja-sandbox.db* bench-results

@@ -1,0 +1,411 @@
+"""Benchmark: registration calls as ratios to ``GET /health`` of the same server, in one run.
+
+Starts two reference servers (uvicorn, one worker each, databases of their own unless
+``--database-url`` says otherwise) that differ only in ``PRAKERJA_PASSWORD_HASH_COST``: 14, the
+default (scrypt at the interactive-login cost, part of what a sign-up costs), and 10, where the
+hash is cheap and the server's own overhead shows. Rate limits are raised by environment so the
+bench measures work, not 429s; no government source is configured, so the verification jobs the
+journey would enqueue just wait (identity alone does not enqueue one: the selfie is not in).
+
+Measured with the closed-loop generator of ``benchmarks.bench`` (N asyncio workers, each sending
+its next request as soon as the previous one is answered), in interleaved repeats:
+
+- ``GET /health`` on each server: the baseline its ratios are taken against;
+- ``POST registration/accounts`` on each: a sign-up, every attempt a new e-mail and phone;
+- ``POST registration/identity`` (cost-10 server; the hash plays no part in it): every attempt a
+  distinct account with both contacts verified, prepared before the timed window over HTTP
+  (sign-up, the sandbox mail and SMS inboxes, two verifications), with a NIK valid for its birth
+  date, sex and region;
+- ``GET registration/status`` (cost-10 server): the cheapest bearer call, i.e. what session lookup
+  and the per-account limit cost.
+
+Example: python -m benchmarks.registration --duration 10 --repeats 3 --concurrency 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import math
+import os
+import platform
+import secrets
+import statistics
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.bench import (
+    REQUEST_TIMEOUT,
+    SHARED_CORES_NOTE,
+    Attempt,
+    Run,
+    failure_of,
+    health_attempt,
+    machine,
+    measure,
+)
+from contract.endpoints import (
+    CREATE_ACCOUNT,
+    MAIL_INBOX,
+    REGISTRATION_STATUS,
+    SMS_INBOX,
+    SUBMIT_IDENTITY,
+    VERIFY_CONTACT,
+)
+from contract.registration import Channel
+from reference_server.launch import running_server
+
+DEFAULT_COST, LOW_COST = 14, 10
+HEALTH_14, HEALTH_10 = "GET /health (cost 14)", "GET /health (cost 10)"
+SIGN_UP_14, SIGN_UP_10 = "POST accounts (cost 14)", "POST accounts (cost 10)"
+IDENTITY = "POST identity"
+STATUS = "GET status"
+BASELINES = {DEFAULT_COST: HEALTH_14, LOW_COST: HEALTH_10}
+ENDPOINTS = (HEALTH_14, SIGN_UP_14, HEALTH_10, SIGN_UP_10, IDENTITY, STATUS)
+COST_OF = {HEALTH_14: 14, SIGN_UP_14: 14, HEALTH_10: 10, SIGN_UP_10: 10, IDENTITY: 10, STATUS: 10}
+PASSWORD = "bench-rahasia-1"
+REGION = "317101"  # 31.71.01 Gambir, Kota Jakarta Pusat: a district of the official list
+LIMITS = {
+    "PRAKERJA_RATE_PER_PHONE": "1000000",
+    "PRAKERJA_RATE_PER_ACCOUNT": "1000000",
+    "PRAKERJA_RATE_PER_ADDRESS": "1000000",
+}
+MAX_ACCOUNTS = 4_000  # bound on the accounts one identity measurement may prepare
+ACCOUNT_MARGIN = 1.5  # prepare this much more than the last measured rate needs
+PREPARERS = 8
+CALIBRATION_ACCOUNTS = 64
+STATUS_ACCOUNTS = 16
+
+
+@dataclass(frozen=True)
+class Params:
+    """What to measure and where to write it."""
+
+    duration: float = 10.0
+    repeats: int = 3
+    concurrency: int = 16
+    out: Path = Path("bench-results/registration.json")
+    database_url: str | None = None
+
+
+def server_env(database_url: str, secret_key: str, cost: int) -> dict[str, str]:
+    """A sandbox server with no government sources, limits out of the way, the given hash cost."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PRAKERJA_DUKCAPIL_URL", "PRAKERJA_DTKS_URL", "PRAKERJA_BIOMETRICS_URL")
+    }
+    return {
+        **env,
+        **LIMITS,
+        "PRAKERJA_DATABASE_URL": database_url,
+        "PRAKERJA_SECRET_KEY": secret_key,
+        "PRAKERJA_SANDBOX": "true",  # the mail and SMS inboxes, where the OTPs are read
+        "PRAKERJA_SEED_FIXTURES": "false",
+        "PRAKERJA_PASSWORD_HASH_COST": str(cost),
+    }
+
+
+# --- applicants --------------------------------------------------------------------------------
+
+_contacts = itertools.count(1)
+_run_tag = secrets.token_hex(3)
+
+
+def new_contacts() -> tuple[str, str]:
+    """An e-mail and a phone no other attempt of this process uses (nor, likely, any other run)."""
+    n = next(_contacts)
+    return f"bench-{_run_tag}-{n}@example.test", f"0813{secrets.randbelow(10**8):08d}"
+
+
+def sign_up_body() -> dict[str, str]:
+    email, phone = new_contacts()
+    return {"email": email, "phone": phone, "password": PASSWORD}
+
+
+def identity_body(n: int) -> dict[str, Any]:
+    """A valid identity, distinct per ``n``: NIK = region + DDMMYY (+40 for women) + serial."""
+    birth = date(1970, 1, 1) + timedelta(days=n % 12_000)
+    sex = "F" if n % 2 else "M"
+    day = birth.day + (40 if sex == "F" else 0)
+    serial = 1 + (n // 12_000) % 9_999
+    return {
+        "nik": f"{REGION}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}",
+        "kk": f"{REGION}0101230004",
+        "name": "Budi Santoso" if sex == "M" else "Siti Aminah",
+        "birth_place": "Jakarta",
+        "birth_date": birth.isoformat(),
+        "sex": sex,
+        "address": "Jl. Merdeka No. 1",
+        "region_code": "31.71.01",
+        "education": "SMA",
+        "employment_status": "UNEMPLOYED",
+        "is_official": False,
+    }
+
+
+def _checked(response: httpx.Response, what: str) -> dict[str, Any]:
+    if failure_of(response) is not None:
+        raise RuntimeError(f"{what} failed: {response.status_code} {response.text[:300]}")
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def verified_account(client: httpx.AsyncClient) -> str:
+    """Sign up and verify both contacts through the sandbox inboxes; the bearer token."""
+    body = sign_up_body()
+    token = str(
+        _checked(await client.post(CREATE_ACCOUNT.path, json=body), "sign-up")["access_token"]
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    for channel in Channel:
+        if channel is Channel.EMAIL:
+            inbox = await client.get(MAIL_INBOX.path, params={"email": body["email"]})
+        else:
+            inbox = await client.get(SMS_INBOX.path, params={"phone_number": body["phone"]})
+        messages = _checked(inbox, "inbox")["messages"]
+        code = next(m["otp"] for m in messages if m["purpose"] == "registration")
+        answer = await client.post(
+            VERIFY_CONTACT.path, json={"channel": channel.value, "otp": code}, headers=auth
+        )
+        _checked(answer, f"verify {channel.value}")
+    return token
+
+
+async def prepare_accounts(base_url: str, count: int) -> list[str]:
+    """``count`` verified accounts (untimed), ``PREPARERS`` at a time."""
+    gate = asyncio.Semaphore(PREPARERS)
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
+
+        async def one() -> str:
+            async with gate:
+                return await verified_account(client)
+
+        return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+# --- attempts ------------------------------------------------------------------------------------
+
+
+def sign_up_attempt() -> Attempt:
+    """A sign-up with a new e-mail and phone."""
+
+    async def attempt(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.post(CREATE_ACCOUNT.path, json=sign_up_body())
+
+    return attempt
+
+
+def identity_attempt(tokens: Sequence[str], numbers: Iterator[int]) -> Attempt:
+    """The identity of the next prepared account; None once the pool is empty."""
+    pool = iter(tokens)
+
+    async def attempt(client: httpx.AsyncClient) -> httpx.Response | None:
+        token = next(pool, None)
+        if token is None:
+            return None
+        headers = {"Authorization": f"Bearer {token}"}
+        return await client.post(
+            SUBMIT_IDENTITY.path, json=identity_body(next(numbers)), headers=headers
+        )
+
+    return attempt
+
+
+def status_attempt(tokens: Sequence[str]) -> Attempt:
+    """The status of one of a few accounts, in turn."""
+    pool = itertools.cycle(tokens)
+
+    async def attempt(client: httpx.AsyncClient) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {next(pool)}"}
+        return await client.get(REGISTRATION_STATUS.path, headers=headers)
+
+    return attempt
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def accounts_needed(rate: float, params: Params) -> int:
+    """How many accounts to prepare for one identity measurement at the last measured rate."""
+    wanted = math.ceil(rate * params.duration * ACCOUNT_MARGIN) + params.concurrency
+    return max(params.concurrency, min(MAX_ACCOUNTS, wanted))
+
+
+async def measure_all(
+    urls: dict[int, str], params: Params, progress: Callable[[str], None]
+) -> list[Run]:
+    """Every repeat of every endpoint, interleaved; identity pools sized by a calibration."""
+    low = urls[LOW_COST]
+    numbers = itertools.count(secrets.randbelow(10**6))
+    progress("calibration: preparing accounts (untimed)")
+    probe_tokens = await prepare_accounts(low, min(CALIBRATION_ACCOUNTS, 8 * params.concurrency))
+    probe = await measure(
+        low, IDENTITY, 0, identity_attempt(probe_tokens, numbers), min(2.0, params.duration),
+        params.concurrency,
+    )  # fmt: skip
+    rate = max(probe.rps, 1.0)
+    status_tokens = await prepare_accounts(low, STATUS_ACCOUNTS)
+    runs: list[Run] = []
+    for repeat in range(1, params.repeats + 1):
+        label = f"repeat {repeat}/{params.repeats}"
+        progress(f"{label}: preparing identity accounts (untimed)")
+        tokens = await prepare_accounts(low, accounts_needed(rate, params))
+        plan: list[tuple[str, Attempt]] = [
+            (HEALTH_14, health_attempt()),
+            (SIGN_UP_14, sign_up_attempt()),
+            (HEALTH_10, health_attempt()),
+            (SIGN_UP_10, sign_up_attempt()),
+            (IDENTITY, identity_attempt(tokens, numbers)),
+            (STATUS, status_attempt(status_tokens)),
+        ]
+        for endpoint, attempt in plan:
+            progress(f"{label}: {endpoint}")
+            url = urls[COST_OF[endpoint]]
+            run = await measure(url, endpoint, repeat, attempt, params.duration, params.concurrency)
+            if endpoint == IDENTITY:
+                run.prepared = len(tokens)
+                rate = max(run.rps, 1.0)
+            runs.append(run)
+    return runs
+
+
+def summarise(runs: Sequence[Run]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Median of each figure per endpoint, and its median requests/s over its server's /health."""
+    medians: dict[str, dict[str, float]] = {}
+    for endpoint in ENDPOINTS:
+        mine = [r for r in runs if r.endpoint == endpoint]
+        medians[endpoint] = {
+            key: round(statistics.median(getattr(r, key) for r in mine), 2)
+            for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+        }
+        medians[endpoint]["errors"] = sum(r.errors for r in mine)
+    ratios = {}
+    for endpoint in ENDPOINTS:
+        base = medians[BASELINES[COST_OF[endpoint]]]["rps"]
+        ratios[endpoint] = round(medians[endpoint]["rps"] / base, 4) if base else 0.0
+    return medians, ratios
+
+
+def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """Start both servers, measure, stop them; write the result to ``params.out`` and return it."""
+    if params.duration <= 0 or params.repeats < 1 or params.concurrency < 1:
+        raise ValueError("duration must be > 0, repeats and concurrency >= 1")
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="prakerja-bench-reg-") as folder, ExitStack() as stack:
+        urls: dict[int, str] = {}
+        backend = ""
+        secret_key = Fernet.generate_key().decode()  # one key: on PostgreSQL they share a database
+        for cost in (DEFAULT_COST, LOW_COST):
+            database_url = params.database_url or f"sqlite:///{Path(folder) / f'cost{cost}.db'}"
+            backend = sa.make_url(database_url).get_backend_name()
+            progress(f"starting the server with hash cost {cost}")
+            env = server_env(database_url, secret_key, cost)
+            log = Path(folder) / f"server-{cost}.log"
+            urls[cost] = stack.enter_context(running_server(env, log))
+        runs = asyncio.run(measure_all(urls, params, progress))
+    medians, ratios = summarise(runs)
+    result = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "python": platform.python_version(),
+        "parameters": {
+            "duration": params.duration,
+            "repeats": params.repeats,
+            "concurrency": params.concurrency,
+            "out": str(params.out),
+            "database": backend,  # the backend only, never the URL: it may hold a password
+            "server": "uvicorn, 1 worker, 127.0.0.1; two servers, password hash cost 14 and 10",
+            "generator": "closed loop, asyncio + httpx.AsyncClient",
+            "limits": LIMITS,
+            "government_sources": "none configured: verification jobs wait",
+        },
+        "note": SHARED_CORES_NOTE.format(cores=os.cpu_count() or 1),
+        "warnings": [
+            f"{r.endpoint} repeat {r.repeat}: {r.errors} failed {r.failures} {r.stopped_early}"
+            for r in runs
+            if r.errors or r.stopped_early
+        ],
+        "runs": [asdict(r) for r in runs],
+        "medians": medians,
+        "ratios_to_baseline": ratios,
+        "baseline_of": {e: BASELINES[COST_OF[e]] for e in ENDPOINTS},
+    }
+    params.out.parent.mkdir(parents=True, exist_ok=True)
+    params.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return result
+
+
+def table(result: dict[str, Any]) -> Table:
+    """The medians and ratios as a Rich table."""
+    p = result["parameters"]
+    caption = (
+        f"median of {p['repeats']} x {p['duration']}s, concurrency {p['concurrency']}, "
+        f"{p['database']}; ratios to /health of the same server. " + result["note"]
+    )
+    out = Table(
+        "endpoint", "req/s", "x /health", "p50 ms", "p95 ms", "p99 ms", "errors",
+        title="Prakerja registration bench", caption=caption,
+    )  # fmt: skip
+    for endpoint in ENDPOINTS:
+        m = result["medians"][endpoint]
+        out.add_row(
+            endpoint, f"{m['rps']:.1f}", f"{result['ratios_to_baseline'][endpoint]:.4f}",
+            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}", str(int(m["errors"])),
+        )  # fmt: skip
+    return out
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Params:
+    """The command line as Params."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.registration",
+        description="Requests/s and latency of sign-up (password hash cost 14 and 10), identity "
+        "and status, as ratios to GET /health of the same server, measured in the same run.",
+        epilog="Example: python -m benchmarks.registration --duration 10 --repeats 3",
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats (default 3)")
+    parser.add_argument("--concurrency", type=int, default=16, help="closed-loop workers")
+    parser.add_argument(
+        "--out", type=Path, default=Path("bench-results/registration.json"), help="result (JSON)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL of a database both servers may write to (default: temporary SQLite "
+        "files, one per server)",
+    )
+    args = parser.parse_args(argv)
+    if args.duration <= 0 or args.repeats < 1 or args.concurrency < 1:
+        parser.error("--duration must be > 0, --repeats and --concurrency >= 1")
+    return Params(args.duration, args.repeats, args.concurrency, args.out, args.database_url)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the bench from the command line and print the table."""
+    params = parse_args(argv)
+    console = Console()
+    with console.status("registration bench") as status:
+        result = run_bench(params, progress=lambda text: status.update(f"bench: {text}"))
+    console.print(table(result))
+    for warning in result["warnings"]:
+        console.print(f"[yellow]warning:[/] {warning}")
+    console.print(f"Written to {params.out}")
+
+
+if __name__ == "__main__":
+    main()
