@@ -6,6 +6,11 @@ one e-mail or phone is kept out by the unique constraints even when two sign-ups
 are stored hashed: passwords with scrypt and a salt of their own, session tokens and OTPs with
 SHA-256 (they are random and short-lived). Limits are counted in the database before the work
 (``reference_server.ratelimit``), so they hold across processes and count failed attempts too.
+
+The bearer calls are the hot path (a registration is about nine HTTP calls, and status is
+polled): the session lookup and the account's count share one transaction, a limit checked by a
+call whose transaction commits either way (OTP send and verify) is counted in that transaction,
+and what the lookup read (contacts verified, which never reverts) spares re-reading the account.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, delete, select, update
+from sqlalchemy import CursorResult, Executable, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -87,6 +92,9 @@ class AccountRef:
     account_id: str
     email: str
     phone: str
+    # Both contacts were verified when the session was looked up. Verification never reverts,
+    # so True stays true for the rest of the request; False must be re-read where it matters.
+    contacts_verified: bool = False
 
 
 # --- secrets ---------------------------------------------------------------------------------
@@ -217,7 +225,7 @@ def create_account(runtime: Runtime, request: CreateAccountRequest, address: str
             session.add(applicant)
             token = _new_session(session, runtime, account, now)
             for channel in Channel:
-                _send_otp(session, runtime, account, channel, now)
+                _send_otp(session, runtime, account, channel, now, replace=False)
             session.flush()
             audit.record(session, "account", account.account_id, "created", ACTOR)
     except IntegrityError:
@@ -249,23 +257,46 @@ def login(runtime: Runtime, request: LoginRequest, address: str) -> SessionData:
 
 
 def authenticate(runtime: Runtime, authorization: str | None) -> AccountRef:
-    """The account of ``Authorization: Bearer <token>``, counted against its request limit."""
+    """The account of ``Authorization: Bearer <token>``, counted against its request limit.
+
+    One transaction: the lookup, then the count (committed, then refused when over the limit).
+    """
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != BEARER or not 16 <= len(token) <= 128:
         raise ApiError(err.SESSION_INVALID)
     now = utcnow()
-    with runtime.sessions() as session:
-        row = session.execute(
-            select(Account, AccountSession.expires_at)
-            .join(AccountSession, AccountSession.account_id == Account.id)
-            .where(AccountSession.token_hash == otp.digest(token))
-        ).first()
-    if row is None or row[1] <= now:
-        raise ApiError(err.SESSION_INVALID)
-    account = row[0]
-    ratelimit.hit(runtime, (Limit.ACCOUNT, account.account_id, runtime.settings.rate_per_account))
-    return AccountRef(account.id, account.account_id, account.email, account.phone)
+    settings = runtime.settings
+    with transaction(runtime.sessions) as session:
+        row = session.execute(_SESSION_LOOKUP, {"token_hash": otp.digest(token)}).first()
+        if row is None or row.expires_at <= now:
+            raise ApiError(err.SESSION_INVALID)  # nothing written: the rollback is a no-op
+        limit = (Limit.ACCOUNT, row.account_id, settings.rate_per_account)
+        refused = ratelimit.count_in(session, limit, window=settings.rate_window_seconds)
+    if refused is not None:
+        raise refused
+    return AccountRef(
+        row.id,
+        row.account_id,
+        row.email,
+        row.phone,
+        contacts_verified=row.email_verified_at is not None and row.phone_verified_at is not None,
+    )
+
+
+_SESSION_LOOKUP = (
+    select(
+        Account.id,
+        Account.account_id,
+        Account.email,
+        Account.phone,
+        Account.email_verified_at,
+        Account.phone_verified_at,
+        AccountSession.expires_at,
+    )
+    .join(AccountSession, AccountSession.account_id == Account.id)
+    .where(AccountSession.token_hash == bindparam("token_hash"))
+)
 
 
 # --- contact OTPs ------------------------------------------------------------------------------
@@ -285,18 +316,21 @@ def _send_otp(
     account: Account | AccountRef,
     channel: Channel,
     now: datetime,
+    replace: bool = True,
 ) -> datetime:
-    """Replace the channel's live OTP with a new one and deliver it; its expiry."""
+    """Replace the channel's live OTP with a new one and deliver it; its expiry. ``replace`` is
+    False only for an account created in this transaction, which has no OTP to replace."""
     ttl = runtime.settings.otp_ttl_seconds
-    session.execute(
-        update(ContactOtp)
-        .where(
-            ContactOtp.account_id == account.id,
-            ContactOtp.channel == channel.value,
-            ContactOtp.status == OtpStatus.PENDING,
+    if replace:
+        session.execute(
+            update(ContactOtp)
+            .where(
+                ContactOtp.account_id == account.id,
+                ContactOtp.channel == channel.value,
+                ContactOtp.status == OtpStatus.PENDING,
+            )
+            .values(status=OtpStatus.REPLACED)
         )
-        .values(status=OtpStatus.REPLACED)
-    )
     code = otp.new_otp()
     expires_at = otp.expiry(now, ttl)
     session.add(
@@ -331,11 +365,16 @@ def _send_otp(
 
 def send_contact_otp(runtime: Runtime, account: AccountRef, channel: Channel) -> OtpSentData:
     """A new OTP to the e-mail or the phone, replacing the channel's earlier one."""
-    ratelimit.hit(runtime, (Limit.PHONE, account.phone, runtime.settings.rate_per_phone))
+    settings = runtime.settings
     now = utcnow()
     with transaction(runtime.sessions) as session:
-        expires_at = _send_otp(session, runtime, account, channel, now)
-        audit.record(session, "account", account.account_id, "otp_sent", ACTOR, channel=channel)
+        limit = (Limit.PHONE, account.phone, settings.rate_per_phone)
+        refused = ratelimit.count_in(session, limit, window=settings.rate_window_seconds)
+        if refused is None:
+            expires_at = _send_otp(session, runtime, account, channel, now)
+            audit.record(session, "account", account.account_id, "otp_sent", ACTOR, channel=channel)
+    if refused is not None:
+        raise refused  # counted above, nothing sent
     destination = (
         mask_email(account.email) if channel is Channel.EMAIL else mask_phone(account.phone)
     )
@@ -347,48 +386,66 @@ def verify_contact(
 ) -> ContactData:
     """Check the channel's OTP: single use, until it expires, a few wrong tries and it is dead."""
     settings = runtime.settings
-    ratelimit.hit(runtime, (Limit.OTP_VERIFY, account.account_id, settings.otp_attempts_per_window))
     now = utcnow()
-    failure: err.ErrorCode | None = None
     with transaction(runtime.sessions) as session:
-        challenge = session.scalar(
-            select(ContactOtp)
-            .where(
-                ContactOtp.account_id == account.id,
-                ContactOtp.channel == channel.value,
-                ContactOtp.status == OtpStatus.PENDING,
-            )
-            .order_by(ContactOtp.id.desc())
-            .limit(1)
-            .with_for_update()
+        # Counted in the transaction that checks: it commits whether the OTP is right, wrong or
+        # expired, and a refusal past the limit commits the count and checks nothing.
+        limit = (Limit.OTP_VERIFY, account.account_id, settings.otp_attempts_per_window)
+        refused = ratelimit.count_in(session, limit, window=settings.rate_window_seconds)
+        if refused is None:
+            outcome = _check_contact_otp(session, runtime, account, channel, code, now)
+    if refused is not None:
+        raise refused
+    if isinstance(outcome, err.ErrorCode):
+        raise ApiError(outcome)  # a wrong try was stored and committed above
+    return outcome
+
+
+def _check_contact_otp(
+    session: Session,
+    runtime: Runtime,
+    account: AccountRef,
+    channel: Channel,
+    code: str,
+    now: datetime,
+) -> ContactData | err.ErrorCode:
+    """The OTP check of ``verify_contact`` in its transaction: the contacts' state, or the
+    failure to raise once the transaction has committed (a wrong try is stored)."""
+    settings = runtime.settings
+    challenge = session.scalar(
+        select(ContactOtp)
+        .where(
+            ContactOtp.account_id == account.id,
+            ContactOtp.channel == channel.value,
+            ContactOtp.status == OtpStatus.PENDING,
         )
-        if challenge is None or now >= challenge.expires_at:
-            raise ApiError(err.REG_OTP_EXPIRED)
-        if hmac.compare_digest(otp.digest(code), challenge.otp_hash):
-            challenge.status = OtpStatus.USED
-            row = session.get_one(Account, account.id, with_for_update=True)
-            if channel is Channel.EMAIL and row.email_verified_at is None:
-                row.email_verified_at = now
-            if channel is Channel.PHONE and row.phone_verified_at is None:
-                row.phone_verified_at = now
-            audit.record(session, "account", account.account_id, "verified", ACTOR, channel=channel)
-            if row.email_verified_at and row.phone_verified_at:
-                applicant = _applicant(session, account)
-                if applicant.stage == Stage.REGISTERED:
-                    _advance(session, applicant, Stage.CONTACT_VERIFIED, now, ACTOR)
-            result = ContactData(
-                email_verified=row.email_verified_at is not None,
-                phone_verified=row.phone_verified_at is not None,
-            )
-        else:
-            # A wrong OTP counts even though the call fails: store it, commit, then refuse.
-            challenge.attempts += 1
-            if challenge.attempts >= settings.otp_max_attempts:
-                challenge.status = OtpStatus.LOCKED
-            failure = err.REG_OTP_WRONG
-    if failure is not None:
-        raise ApiError(failure)
-    return result
+        .order_by(ContactOtp.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if challenge is None or now >= challenge.expires_at:
+        return err.REG_OTP_EXPIRED
+    if hmac.compare_digest(otp.digest(code), challenge.otp_hash):
+        challenge.status = OtpStatus.USED
+        row = session.get_one(Account, account.id, with_for_update=True)
+        if channel is Channel.EMAIL and row.email_verified_at is None:
+            row.email_verified_at = now
+        if channel is Channel.PHONE and row.phone_verified_at is None:
+            row.phone_verified_at = now
+        audit.record(session, "account", account.account_id, "verified", ACTOR, channel=channel)
+        if row.email_verified_at and row.phone_verified_at:
+            applicant = _applicant(session, account)
+            if applicant.stage == Stage.REGISTERED:
+                _advance(session, applicant, Stage.CONTACT_VERIFIED, now, ACTOR)
+        return ContactData(
+            email_verified=row.email_verified_at is not None,
+            phone_verified=row.phone_verified_at is not None,
+        )
+    # A wrong OTP counts even though the call fails: store it, commit, then refuse.
+    challenge.attempts += 1
+    if challenge.attempts >= settings.otp_max_attempts:
+        challenge.status = OtpStatus.LOCKED
+    return err.REG_OTP_WRONG
 
 
 # --- the applicant ---------------------------------------------------------------------------
@@ -415,6 +472,9 @@ def _advance(
 
 
 def _contacts_verified(session: Session, account: AccountRef) -> bool:
+    """Both contacts verified: known from the session lookup once true, else read again."""
+    if account.contacts_verified:
+        return True
     row = session.get_one(Account, account.id)
     return row.email_verified_at is not None and row.phone_verified_at is not None
 
@@ -594,7 +654,12 @@ def _insert_joiner(session: Session, wave: Wave, applicant: Applicant, now: date
 
 
 def _status(session: Session, account: AccountRef, applicant: Applicant) -> StatusData:
-    row = session.get_one(Account, account.id)
+    if account.contacts_verified:  # never reverts: no need to read the account again
+        email_verified = phone_verified = True
+    else:
+        row = session.get_one(Account, account.id)
+        email_verified = row.email_verified_at is not None
+        phone_verified = row.phone_verified_at is not None
     wave_code = (
         session.scalar(select(Wave.wave_code).where(Wave.id == applicant.wave_id))
         if applicant.wave_id is not None
@@ -606,8 +671,8 @@ def _status(session: Session, account: AccountRef, applicant: Applicant) -> Stat
         stage=Stage(applicant.stage),
         reason=reason,
         reason_message=eligibility.REASON_MESSAGES.get(reason) if reason else None,
-        email_verified=row.email_verified_at is not None,
-        phone_verified=row.phone_verified_at is not None,
+        email_verified=email_verified,
+        phone_verified=phone_verified,
         identity_submitted=applicant.identity_at is not None,
         selfie_submitted=applicant.selfie_at is not None,
         wave_code=wave_code,

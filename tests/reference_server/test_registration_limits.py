@@ -100,6 +100,16 @@ def test_otp_attempts_per_account(http: httpx.Client) -> None:
     assert_limited(applicant.post("/otp/verify", {"channel": "email", "otp": right}))
 
 
+def test_otp_attempts_count_when_nothing_is_pending(http: httpx.Client) -> None:
+    """A verify with no live OTP (used already) is refused as expired and still counted."""
+    applicant = sign_up(http)
+    assert applicant.verify(Channel.EMAIL).status_code == 200  # 1: the OTP is used now
+    for _ in range(3):  # 2, 3, 4
+        answer = applicant.post("/otp/verify", {"channel": "email", "otp": "123456"})
+        assert answer.json()["code"] == "ERRREG40003", answer.text
+    assert_limited(applicant.post("/otp/verify", {"channel": "email", "otp": "123456"}))
+
+
 def test_zz_sign_ups_and_logins_per_address(http: httpx.Client) -> None:
     """Runs last in this module: it spends the address's whole budget."""
     statuses: list[int] = []
