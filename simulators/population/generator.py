@@ -36,8 +36,11 @@ selfie tokens and KK numbers are unique by construction: each carries the chunk 
 digits, distinct per chunk) and the person's (or family's) position in the chunk through a
 seeded permutation of 0-99,999 (5 digits).
 
-Speed: values are drawn 50,000 at a time from weighted lookup tables (``tables``) and rows are
-joined from ready CSV pieces; see ``benchmarks/population.py`` for the ratio to Faker.
+Speed: each column's random indices for a whole chunk come from one ``randbytes`` draw into
+stacked weighted tables (``tables``), so a column is one ``gather`` whatever the cases; rows are
+joined from ready CSV pieces, and gathered, joined and shuffled out ``_SLICE``/``_OUT_SLICE``
+rows at a time so the pieces are still in the CPU cache. See ``benchmarks/population.py`` for the
+ratio to Faker.
 """
 
 from __future__ import annotations
