@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from contract.population import Case
+from reference_server.services.registration import VERIFY_JOB
 from reference_server.storage.db import transaction
 from reference_server.storage.tables import (
     AuditEvent,
@@ -124,7 +125,9 @@ def test_every_case_ends_with_its_reason(new_database: Callable[[], str], tmp_pa
 
         with box.runtime.sessions() as session:
             jobs = session.execute(
-                select(OutboxJob.status, func.count()).group_by(OutboxJob.status)
+                select(OutboxJob.status, func.count())
+                .where(OutboxJob.kind == VERIFY_JOB)
+                .group_by(OutboxJob.status)
             )
             assert dict(jobs.all()) == {"done": len(rows)}
             slots = session.scalars(select(KkSlot.slot).where(KkSlot.kk == "3171019999990001"))
