@@ -36,7 +36,9 @@ def test_draw_bench_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as shown:
         bench.parse_args(["--help"])
     assert shown.value.code == 0
-    assert "--joiners" in capsys.readouterr().out
+    shown_help = capsys.readouterr().out
+    assert "--joiners" in shown_help and "10000000" in shown_help  # the size, documented
+    assert bench.parse_args([]).joiners == 2_000_000  # the default run stays a few minutes
     with pytest.raises(SystemExit):
         bench.parse_args(["--joiners", "0"])
     assert bench.parse_args(["--joiners", "50"]).winners == 5

@@ -10,12 +10,20 @@ import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from contract.endpoints import CLOSE_WAVE, COMMIT_WAVE
 from contract.population import COLUMNS, Case
 from reference_server import admin_cli, bulkload
 from reference_server.domain.cards import is_valid_card_number
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
-from reference_server.storage.tables import Beneficiary, Card, LedgerEntry, WaveJoiner
+from reference_server.storage.tables import (
+    Account,
+    Beneficiary,
+    Card,
+    LedgerEntry,
+    Wave,
+    WaveJoiner,
+)
 from tests.factories import Partners
 from tests.reference_server import waves_support as ws
 
@@ -100,5 +108,40 @@ def test_joiners_option_loads_every_row_into_the_wave_idempotently(
     assert sorted(joined) == sorted(niks)
     missing = CliRunner().invoke(cli(), [str(path), "--joiners", "NO-SUCH-WAVE"])
     assert missing.exit_code == 2
-    ws.step(office, ws.COMMIT_WAVE.path, code)
-    ws.step(office, ws.CLOSE_WAVE.path, code)
+    ws.step(office, COMMIT_WAVE.path, code)
+    ws.step(office, CLOSE_WAVE.path, code)
+
+
+def test_joiners_already_loaded_elsewhere_are_joined_once_in_mixed_chunks(
+    runtime: Runtime, partners: Partners
+) -> None:
+    """NIKs loaded into an earlier wave keep their loader account and are joined to the next
+    wave too, in chunks that mix them with fresh NIKs and repeat a NIK across chunks."""
+    office = ws.pmo(partners)
+    niks = ws.niks(ws.nik_prefix(), 12)
+    first = ws.create(office, quota=1)["wave_code"]
+    earlier = bulkload.load_joiners(runtime.engine, first, [{"nik": n} for n in niks[::2]])
+    assert (earlier.rows, earlier.written) == (6, 6)
+    for step in (COMMIT_WAVE, CLOSE_WAVE):
+        ws.step(office, step.path, first)
+    second = ws.create(office, quota=1)["wave_code"]
+    rows = [{"nik": n} for n in [*niks, niks[3], niks[4]]]
+    report = bulkload.load_joiners(runtime.engine, second, rows, chunk=5)
+    assert (report.rows, report.written, report.skipped) == (14, 12, 2)
+    again = bulkload.load_joiners(runtime.engine, second, rows, chunk=5)
+    assert (again.written, again.skipped) == (0, 14)
+    with runtime.sessions() as session:
+        joined = session.scalars(
+            select(WaveJoiner.nik)
+            .join(Wave, Wave.id == WaveJoiner.wave_id)
+            .where(Wave.wave_code == second)
+        ).all()
+        accounts = session.scalar(
+            select(func.count())
+            .select_from(Account)
+            .where(Account.account_id.in_([f"bulk-{n}" for n in niks]))
+        )
+    assert sorted(joined) == sorted(niks)
+    assert accounts == len(niks)
+    for step in (COMMIT_WAVE, CLOSE_WAVE):
+        ws.step(office, step.path, second)
