@@ -240,6 +240,7 @@ def test_every_operation_succeeds_as_documented(
     order = {**course, "prakerja_id": card, "user_platform_id": "u-happy", "amount": 500_000}
     token = call("POST", f"{payment}/send-otp", body=order)["payment_token"]
     inbox = call("GET", "/api/v1/sandbox/sms-inbox", query={"prakerja_id": card})
+    call("GET", "/api/v1/sandbox/mail-inbox", query={"email": "nobody-yet@example.test"})
     invoice = {"invoice_code": "INV-HAPPY-1", "invoice_url": "https://dp.example/inv/1"}
     paid = call(
         "POST",
