@@ -1,7 +1,7 @@
 """The synthetic population: seeded, reproducible, column-wise and fast.
 
-Same (count, seed, as_of, bad share, case shares) give a byte-identical file (on one Python version
-and byte order: the draws use ``random.Random.randbytes``). The file is written in chunks of
+Same (count, seed, as_of, bad share, case shares) give a byte-identical file (on one Python version:
+every draw is ``random.Random.randbytes``, read as little-endian numbers on any machine). The file is written in chunks of
 ``CHUNK_SIZE`` people; every chunk has its own ``random.Random`` seeded from (seed, chunk number),
 so a chunk never depends on another and memory stays bounded by the chunk, whatever the count.
 
@@ -30,34 +30,35 @@ the limit except the ``KK_LIMIT`` cards, under either scheme and in any verifica
 NIK uniqueness with bounded memory. A NIK is district (6) + birth date (6) + serial (4). The
 serials 0001-9999 are cut into one range per chunk (``9999 // chunks`` serials each), so two
 chunks can never produce the same NIK; inside a chunk each person gets a pseudo-random serial of
-the chunk's range and the rare collisions (same district, same birth day, same serial) are
-re-assigned by probing the range, with one set of the chunk's keys. Phones, e-mails, face ids,
+the chunk's range and the rare collisions (same district, same birth day, same serial; found by
+sorting the chunk's NIKs as numbers) are re-assigned by probing the range. Phones, e-mails, face ids,
 selfie tokens and KK numbers are unique by construction: each carries the chunk number (3 or 5
 digits, distinct per chunk) and the person's (or family's) position in the chunk through a
 seeded permutation of 0-99,999 (5 digits).
 
-Speed: each column's random indices for a whole chunk come from one ``randbytes`` draw into
-stacked weighted tables (``tables``), so a column is one ``gather`` whatever the cases; rows are
-joined from ready CSV pieces, and gathered, joined and shuffled out ``_SLICE``/``_OUT_SLICE``
-rows at a time so the pieces are still in the CPU cache. See ``benchmarks/population.py`` for the
-ratio to Faker.
+Speed (vectorised, written in chunks): each column's random indices for a whole block of people
+come from one ``randbytes`` draw into stacked weighted tables (``tables``), as numpy arrays; the
+shuffle is applied to those indices, not to rows. Rows are then assembled ``_SLICE`` at a time
+(so the pieces are still in the CPU cache): every column is one numpy gather of fixed-width,
+NUL-padded CSV pieces, the columns are laid side by side as the fields of a packed record, and
+one ``bytes.translate`` drops the padding, leaving the CSV lines. No per-person Python code runs.
+See ``benchmarks/population.py`` for the ratio to Faker.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TextIO
+
+import numpy as np
 
 from contract.population import COLUMNS, Case
 from simulators.population import demographics as demo
@@ -66,11 +67,12 @@ from simulators.population.tables import (
     FEMALE,
     MALE,
     TABLE_SIZE,
-    Vocabulary,
+    Indices,
+    Pieces,
     date_table,
     dates,
-    draw_bytes,
-    gather,
+    pieces,
+    random_bytes,
     random_indices,
     vocabulary,
     weighted,
@@ -91,13 +93,12 @@ _OTHER_CASES = (
 )
 _AGE_CLASS = {Case.UNDERAGE: "underage", Case.STUDENT: "student", Case.OFFICIAL: "official"}
 _WOMEN_BYTES = bytes(1 if b < round(demo.WOMEN * 256) else 0 for b in range(256))
-_FAMILY_SIZES = weighted(
-    list(demo.SLOT_FAMILY_SIZES), list(demo.SLOT_FAMILY_SIZES.values()), size=256
+_FAMILY_SIZES = np.array(
+    weighted(list(demo.SLOT_FAMILY_SIZES), list(demo.SLOT_FAMILY_SIZES.values()), size=256)
 )
 _ALONE = int(demo.ALONE * 2**32)
 _POSITIONS = 2 * CHUNK_SIZE  # 5-digit position numbers: as many as a chunk's people at most
-_SLICE = 512  # rows built at a time (see _chunk_parts)
-_OUT_SLICE = 4_096  # rows shuffled into one part of the output at a time
+_SLICE = 4_096  # rows assembled at a time: their pieces stay in the CPU cache
 
 
 @dataclass(frozen=True)
@@ -118,78 +119,53 @@ class Summary:
 @dataclass(frozen=True)
 class _SeedTables:
     tag: str  # 6 hex digits of the seed: face ids and selfie tokens differ between seeds
-    positions: list[int]  # a permutation of 0..99,999
-    five: list[str]  # the permutation as 5-digit pieces
-    five_comma: list[str]  # the same with a comma
-    order: list[int]  # the order rows of the longest chunk are written in
-    full_order: list[int]  # the same for a chunk of CHUNK_SIZE
+    positions: Indices  # a permutation of 0..99,999
+    five: Pieces  # the permutation as 5-digit pieces
+    five_comma: Pieces  # the same with a comma
+    order: Indices  # the order rows of the longest chunk are written in
     chunk_shift: tuple[int, int]
 
 
 @cache
 def _seed_tables(seed: int) -> _SeedTables:
     rng = random.Random(f"population:{seed}:tables")
-    order = list(range(_POSITIONS))
-    rng.shuffle(order)
+    # A permutation: the positions sorted by a random 64-bit key each (ties keep their order).
+    keys = np.frombuffer(rng.randbytes(8 * _POSITIONS), "<u8")
+    order = np.argsort(keys, kind="stable").astype(np.int64)
     # A second permutation without a second shuffle: ``order`` composed with itself.
-    positions = gather(order, order)
-    five = [f"{p:05d}" for p in positions]
+    positions = order[order]
+    five = pieces([f"{p:05d}" for p in positions.tolist()])
     return _SeedTables(
         tag=hashlib.sha256(f"population:{seed}".encode()).hexdigest()[:6],
         positions=positions,
         five=five,
-        five_comma=[f"{p}," for p in five],
+        five_comma=np.char.add(five, b","),
         order=order,
-        full_order=[i for i in order if i < CHUNK_SIZE],
         chunk_shift=(rng.randrange(1000), rng.randrange(100_000)),
     )
 
 
-@cache
-def _serial_offsets(seed: int, per_chunk: int) -> list[int]:
-    """Each position's serial within its chunk's range: pseudo-random, the same in every chunk."""
-    return [p % per_chunk for p in _seed_tables(seed).positions]
+def _join(*columns: Pieces | bytes) -> Pieces:
+    """Row-wise concatenation of equal-length piece columns (a ``bytes`` repeats on every row).
+
+    The pieces are laid side by side as the fields of a packed record, so each piece keeps its
+    NUL padding; ``_rows`` drops all of it at once at the end.
+    """
+    n = max(len(c) for c in columns if isinstance(c, np.ndarray))
+    record = np.dtype(
+        [
+            (f"f{i}", c.dtype if isinstance(c, np.ndarray) else f"S{len(c)}")
+            for i, c in enumerate(columns)
+        ]
+    )
+    out = np.empty(n, record)
+    for i, c in enumerate(columns):
+        out[f"f{i}"] = c
+    return out.view(f"S{record.itemsize}")
 
 
-@dataclass
-class _Draws:
-    """Per person, in generation order: indices into the stacked tables of ``tables``."""
-
-    born: list[int] = field(default_factory=list)  # Dates.nik_part / sex_and_date
-    named: list[int] = field(default_factory=list)  # Vocabulary.names / email_local
-    profile: list[int] = field(default_factory=list)  # Vocabulary.profiles
-    tail: list[int] = field(default_factory=list)  # Vocabulary.tails
-
-    def add_block(self, rng: random.Random, voc: Vocabulary, case: Case, n: int) -> None:
-        """``n`` people of ``case``, women first then men (rows are shuffled on output)."""
-        if n <= 0:
-            return
-        age_class = _AGE_CLASS.get(case, "adult")
-        women = rng.randbytes(n).translate(_WOMEN_BYTES).count(1)
-        for sex, m in ((FEMALE, women), (MALE, n - women)):
-            tables = (
-                date_table(age_class, sex),
-                voc.name_table(sex, mismatched=case is Case.DATA_MISMATCH),
-                voc.profile_table[case],
-                voc.tail_table[case],
-            )
-            born, named, profile, tail = random_indices(rng, m, tables)
-            self.born += born
-            self.named += named
-            self.profile += profile
-            self.tail += tail
-
-    def copy_people(self, stop: int, tail_shift: int) -> None:
-        """Append copies of people ``0:stop``, their tail moved by ``tail_shift`` tables."""
-        self.born += self.born[:stop]
-        self.named += self.named[:stop]
-        self.profile += self.profile[:stop]
-        shift = tail_shift * TABLE_SIZE
-        self.tail += [t + shift for t in self.tail[:stop]]
-
-
-def _chunk_parts(seed: int, as_of: date, the_plan: Plan, chunk: int) -> list[str]:
-    """The CSV lines of one chunk (no header), in parts of ``_OUT_SLICE`` lines."""
+def _chunk_text(seed: int, as_of: date, the_plan: Plan, chunk: int) -> list[bytes]:
+    """The CSV lines of one chunk (no header), rows shuffled, UTF-8 encoded, in parts."""
     counts = the_plan.chunks[chunk]
     rng = random.Random(f"population:{seed}:{as_of.isoformat()}:{chunk}")
     voc, days, st = vocabulary(), dates(as_of), _seed_tables(seed)
@@ -211,135 +187,139 @@ def _chunk_parts(seed: int, as_of: date, the_plan: Plan, chunk: int) -> list[str
     twin_blocks = [(Case.DUPLICATE_FACE, n_df)]  # each on a family card of their own
     other_blocks = [(case, counts[case]) for case in _OTHER_CASES]
     trio_blocks = [(Case.ELIGIBLE, 2 * n_kk), (Case.KK_LIMIT, n_kk)]
-    draws = _Draws()
+    # Per person, in generation order: indices into the stacked tables of ``tables``.
+    drawn: list[list[Indices]] = [[], [], [], []]  # born, named, profile, tail
     starts: dict[Case, int] = {}
+    n_unique = 0
     for case, n in (*slot_blocks, *twin_blocks, *other_blocks, *trio_blocks):
-        starts.setdefault(case, len(draws.born))
-        draws.add_block(rng, voc, case, n)
+        starts.setdefault(case, n_unique)
+        if n <= 0:
+            continue
+        age_class = _AGE_CLASS.get(case, "adult")
+        women = rng.randbytes(n).translate(_WOMEN_BYTES).count(1)
+        for sex, m in ((FEMALE, women), (MALE, n - women)):  # rows are shuffled on output
+            tables = (
+                date_table(age_class, sex),
+                voc.name_table(sex, mismatched=case is Case.DATA_MISMATCH),
+                voc.profile_table[case],
+                voc.tail_table[case],
+            )
+            for column, indices in zip(drawn, random_indices(rng, m, tables), strict=True):
+                column.append(indices)
+        n_unique += n
+    # The duplicate-NIK copies: people 0..n_dn again, their tail from the DUPLICATE_NIK table.
+    tail_shift = (voc.tail_table[Case.DUPLICATE_NIK] - voc.tail_table[Case.ELIGIBLE]) * TABLE_SIZE
+    born, named, profile, tail = (np.concatenate(column) for column in drawn)
+    born, named, profile = (np.concatenate([c, c[:n_dn]]) for c in (born, named, profile))
+    tail = np.concatenate([tail, tail[:n_dn] + tail_shift])
+    n = len(born)
     n_slot = sum(n for _, n in slot_blocks)
     n_other = sum(n for _, n in other_blocks)
-    n_unique = len(draws.born)
-    draws.copy_people(n_dn, voc.tail_table[Case.DUPLICATE_NIK] - voc.tail_table[Case.ELIGIBLE])
-    n = len(draws.born)
 
     # Family cards: one or two slot people each (spread over the slot area), duplicate-face
     # twins alone, the other people attached to a random slot family or alone, the trios on
     # cards of their own.
-    sizes = draw_bytes(rng, _FAMILY_SIZES, n_slot)
-    slot_family = list(islice(chain.from_iterable(map(repeat, range(n_slot), sizes)), n_slot))
-    n_slot_families = slot_family[-1] + 1 if slot_family else 0
-    slot_family = slot_family[0::3] + slot_family[1::3] + slot_family[2::3]
-    picks = memoryview(rng.randbytes(4 * n_other)).cast("I").tolist()
-    twin_family = list(range(n_slot_families, n_slot_families + n_df))
+    sizes = _FAMILY_SIZES[random_bytes(rng, n_slot)]
+    slot_family = np.repeat(np.arange(n_slot), sizes)[:n_slot]
+    n_slot_families = int(slot_family[-1]) + 1 if n_slot else 0
+    slot_family = np.concatenate([slot_family[0::3], slot_family[1::3], slot_family[2::3]])
+    picks = np.frombuffer(rng.randbytes(4 * n_other), "<u4").astype(np.int64)
+    twin_family = np.arange(n_slot_families, n_slot_families + n_df)
     alone = n_slot_families + n_df
-    other_family = [
-        alone + j if v < _ALONE or not n_slot_families else v % n_slot_families
-        for j, v in enumerate(picks)
-    ]
+    other_family = alone + np.arange(n_other)
+    if n_slot_families:
+        other_family = np.where(picks < _ALONE, other_family, picks % n_slot_families)
     trio_base = alone + n_other
-    trio_family = [trio_base + t for t in range(n_kk) for _ in (0, 1)]
-    trio_family += range(trio_base, trio_base + n_kk)
-    family = slot_family + twin_family + other_family + trio_family + slot_family[:n_dn]
+    trio_family = np.arange(trio_base, trio_base + n_kk)
+    family = np.concatenate(
+        [
+            slot_family,
+            twin_family,
+            other_family,
+            trio_family.repeat(2),
+            trio_family,
+            slot_family[:n_dn],
+        ]
+    )
     n_families = trio_base + n_kk
 
     shift3, shift5 = st.chunk_shift
     chunk3 = f"{(chunk * 7 + shift3) % 1000:03d}"  # distinct for chunks 0..999
     chunk5 = f"{(chunk * 7919 + shift5) % 100_000:05d}"
     district, birth_place, address = random_indices(rng, n_families, (0, 0, 0))
-    family_prefix = gather(voc.district_prefix, district)
-    family_kk: list[str] = []  # district prefix + chunk5 + the family's position (5 digits)
-    family_place: list[str] = []  # birth place, district code, address, rural
-    positions = iter(st.five_comma)
-    for a, b in _slices(n_families):
-        family_kk += map("".join, zip(family_prefix[a:b], repeat(chunk5), positions))
-        family_place += map(
-            "".join,
-            zip(
-                gather(voc.birth_places, birth_place[a:b]),
-                gather(voc.district_code, district[a:b]),
-                gather(voc.addresses, address[a:b]),
-                strict=True,
-            ),
-        )
+    # KK: district prefix + chunk5 + the family's position (5 digits).
+    family_kk = _join(voc.district_prefix[district], chunk5.encode(), st.five_comma[:n_families])
+    family_place = _join(  # birth place, district code, address, rural
+        voc.birth_places[birth_place], voc.district_code[district], voc.addresses[address]
+    )
 
     per_chunk = the_plan.serials_per_chunk
-    offsets = _serial_offsets(seed, per_chunk)
+    offsets = st.positions[:n_unique] % per_chunk
+    serial_numbers = chunk * per_chunk + 1 + offsets
     serials = [f"{chunk * per_chunk + 1 + r:04d}," for r in range(per_chunk)]
-    nik: list[str] = []
-    for a, b in _slices(n_unique):
-        nik += map(
-            "".join,
-            zip(
-                gather(family_prefix, family[a:b]),
-                gather(days.nik_part, draws.born[a:b]),
-                gather(serials, offsets[a:b]),
-                strict=True,
-            ),
-        )
-    if len(set(nik)) < n_unique:
-        _renumber(nik, serials)
-    nik += nik[:n_dn]
+    person_district = district[family[:n_unique]]
+    nik = _join(
+        voc.district_prefix[person_district],
+        days.nik_part[born[:n_unique]],
+        pieces(serials)[offsets],
+    )
+    key = np.sort(
+        voc.district_number[person_district] * 10**10
+        + days.nik_number[born[:n_unique]] * 10**4
+        + serial_numbers
+    )
+    if (key[1:] == key[:-1]).any():
+        texts = [piece.decode("utf-8") for piece in nik.tolist()]
+        _renumber(texts, serials)
+        nik = pieces(texts)
+    nik = np.concatenate([nik, nik[:n_dn]])
 
-    phone = draw_bytes(rng, [p + chunk3 for p in voc.phone_prefixes], n)
-    domain = draw_bytes(rng, [f"{chunk3}@{d}," for d in voc.email_domains], n)
+    phone = random_bytes(rng, n)  # into the 256-entry tables
+    domain = random_bytes(rng, n)
     face, mismatched, selfie = (
         f"fc{st.tag}-{chunk3}",
         f"fx{st.tag}-{chunk3}",
         f"lv_{st.tag}.{chunk3}",
     )
-    own, five = st.five_comma[:n], st.five[:n]
-    face_position = list(own)
+    # Person i's own position is st.five[i]; twins and copies show their original's face.
+    face_position = np.arange(n)
     twins = starts.get(Case.DUPLICATE_FACE, 0)
-    face_position[twins : twins + n_df] = own[n_dn : n_dn + n_df]
-    face_position[n_unique:n] = own[0:n_dn]
-    selfie_face = [face] * n
+    face_position[twins : twins + n_df] = np.arange(n_dn, n_dn + n_df)
+    face_position[n_unique:n] = np.arange(n_dn)
+    selfie_face = np.zeros(n, np.int64)  # face, or mismatched for FACE_MISMATCH
     spoofed = starts.get(Case.FACE_MISMATCH, 0)
-    selfie_face[spoofed : spoofed + counts[Case.FACE_MISMATCH]] = [mismatched] * counts[
-        Case.FACE_MISMATCH
+    selfie_face[spoofed : spoofed + counts[Case.FACE_MISMATCH]] = 1
+
+    # Rows in output order: every per-person index is taken through the shuffle first.
+    order = st.order[st.order < n] if n < _POSITIONS else st.order
+    fam, named, face_position = family[order], named[order], face_position[order]
+    columns: list[tuple[Pieces, Indices] | bytes] = [
+        (nik, order),
+        (family_kk, fam),
+        (voc.names, named),
+        (days.sex_and_date, born[order]),
+        (family_place, fam),
+        (pieces([p + chunk3 for p in voc.phone_prefixes]), phone[order]),
+        (st.five_comma, order),
+        (voc.email_local, named),
+        (st.five, order),
+        (pieces([f"{chunk3}@{d}," for d in voc.email_domains]), domain[order]),
+        (voc.profiles, profile[order]),
+        face.encode(),
+        (st.five_comma, face_position),
+        selfie.encode(),
+        (st.five_comma, order),
+        (pieces([face, mismatched]), selfie_face[order]),
+        (st.five_comma, face_position),
+        (voc.tails, tail[order]),
     ]
-    assert len(nik) == len(family) == len(phone) == len(draws.tail) == n, "column lengths differ"
-
-    # Rows a slice at a time: the pieces a slice gathers are still in the CPU cache when its
-    # rows are joined (a chunk's worth would not be), then shuffled out a slice at a time.
-    rows: list[str] = []
-    # Whole-chunk columns are read through one iterator each across the slices; ``zip`` stops
-    # at the end of its first argument, a slice, before it takes from them.
-    columns = map(iter, (phone, own, five, domain, face_position, selfie_face))
-    phones, owns, fives, domains, face_positions, selfie_faces = columns
-    owns_again, face_positions_again = iter(own), iter(face_position)
-    for a, b in _slices(n):
-        named, fam = draws.named[a:b], family[a:b]
-        rows += map(
-            "".join,
-            zip(
-                nik[a:b],
-                gather(family_kk, fam),
-                gather(voc.names, named),
-                gather(days.sex_and_date, draws.born[a:b]),
-                gather(family_place, fam),
-                phones,
-                owns,
-                gather(voc.email_local, named),
-                fives,
-                domains,
-                gather(voc.profiles, draws.profile[a:b]),
-                repeat(face),
-                face_positions,
-                repeat(selfie),
-                owns_again,
-                selfie_faces,
-                face_positions_again,
-                gather(voc.tails, draws.tail[a:b]),
-            ),
-        )
-    order = st.full_order if n == CHUNK_SIZE else [i for i in st.order if i < n]
-    return ["".join(gather(rows, order[a:b])) for a, b in _slices(n, _OUT_SLICE)]
+    return [_rows(columns, start, min(start + _SLICE, n)) for start in range(0, n, _SLICE)]
 
 
-def _slices(n: int, size: int = _SLICE) -> Iterator[tuple[int, int]]:
-    """``(start, stop)`` of consecutive slices of ``range(n)``."""
-    for start in range(0, n, size):
-        yield start, min(start + size, n)
+def _rows(columns: list[tuple[Pieces, Indices] | bytes], start: int, stop: int) -> bytes:
+    """Rows ``start:stop`` of the output as CSV lines."""
+    rows = _join(*(c if isinstance(c, bytes) else np.take(c[0], c[1][start:stop]) for c in columns))
+    return rows.tobytes().translate(None, b"\0")
 
 
 def _renumber(nik: list[str], serials: list[str]) -> None:
@@ -369,9 +349,7 @@ def chunk_texts(
     the_plan = plan(count, bad_share, shares)
     yield HEADER
     for chunk in range(len(the_plan.chunks)):
-        with _no_cyclic_gc():
-            parts = _chunk_parts(seed, as_of, the_plan, chunk)
-        yield "".join(parts)
+        yield b"".join(_chunk_text(seed, as_of, the_plan, chunk)).decode("utf-8")
 
 
 def write_population(
@@ -384,30 +362,36 @@ def write_population(
     on_chunk: Callable[[int], None] | None = None,
 ) -> dict[Case, int]:
     """Write the population to an open text stream; ``on_chunk(people)`` after each chunk."""
+    return _write(
+        lambda text: out.write(text.decode("utf-8")),
+        count,
+        seed,
+        as_of,
+        bad_share,
+        shares,
+        on_chunk,
+    )
+
+
+def _write(
+    write: Callable[[bytes], object],
+    count: int,
+    seed: int,
+    as_of: date,
+    bad_share: float,
+    shares: Mapping[Case, float] | None,
+    on_chunk: Callable[[int], None] | None,
+) -> dict[Case, int]:
+    """The file as UTF-8 parts to ``write``: ``generate`` hands them to a binary file as they
+    are (a text layer would encode megabytes again), ``write_population`` decodes them."""
     the_plan = plan(count, bad_share, shares)
-    out.write(HEADER)
+    write(HEADER.encode("utf-8"))
     for chunk, counts in enumerate(the_plan.chunks):
-        with _no_cyclic_gc():
-            parts = _chunk_parts(seed, as_of, the_plan, chunk)
-            for part in parts:
-                out.write(part)
-            del parts
+        for part in _chunk_text(seed, as_of, the_plan, chunk):
+            write(part)
         if on_chunk is not None:
             on_chunk(sum(counts.values()))
     return the_plan.counts
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """A chunk allocates hundreds of thousands of short-lived tuples and no reference cycle;
-    the cyclic collector would walk the growing lists again and again for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def generate(
@@ -430,7 +414,7 @@ def generate(
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with (
-        path.open("w", encoding="utf-8", newline="") as out,
+        path.open("wb") as out,  # UTF-8 as it comes: no text layer to encode it again
         Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -441,5 +425,5 @@ def generate(
         ) as bar,
     ):
         task = bar.add_task("people", total=count)
-        write_population(out, count, seed, as_of, bad_share, shares, lambda n: bar.advance(task, n))
+        _write(out.write, count, seed, as_of, bad_share, shares, lambda n: bar.advance(task, n))
     return Summary(path, count, time.perf_counter() - started, the_plan.counts)

@@ -2,9 +2,9 @@
 
 Speed comes from drawing many values at once: ``rng.randbytes`` gives 16-bit random numbers in
 bulk, each picks an entry of a 65,536-entry table in which every value appears in proportion to
-its weight, and ``operator.itemgetter`` gathers the entries in C. The entries are pieces of the
-final CSV line, commas included, so a row is one ``str.join`` of about twenty pieces and no
-per-person formatting happens in Python.
+its weight, and numpy gathers the entries. The entries are pieces of the final CSV line, commas
+included, held as fixed-width byte strings (``Pieces``: NUL-padded, numpy's ``S`` dtype), so a
+chunk's rows are assembled by numpy and no per-person work happens in Python.
 
 Vocabularies come from Faker's ``id_ID`` providers (first and last names by sex, street names,
 city names, e-mail domains), read once as plain tuples; regions from ``contract.regions``.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +21,8 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from faker.providers.address.id_ID import Provider as AddressProvider
 from faker.providers.internet import Provider as InternetProvider
 from faker.providers.person.id_ID import Provider as PersonProvider
@@ -31,6 +32,8 @@ from contract.population import Case
 from simulators.population import demographics as demo
 
 T = TypeVar("T")
+Pieces = npt.NDArray[np.bytes_]  # CSV pieces, NUL-padded to the longest (dropped on output)
+Indices = npt.NDArray[np.int64]
 TABLE_SIZE = 1 << 16
 FEMALE, MALE = 0, 1
 SEXES = (FEMALE, MALE)
@@ -51,6 +54,11 @@ def weighted(items: Sequence[T], weights: Sequence[float], size: int = TABLE_SIZ
     return table
 
 
+def pieces(strings: Sequence[str]) -> Pieces:
+    """Strings as a fixed-width byte-string array of their UTF-8 encodings."""
+    return np.array([s.encode("utf-8") for s in strings], dtype=np.bytes_)
+
+
 def gather(table: Sequence[T], indices: Sequence[int]) -> list[T]:
     """``[table[i] for i in indices]``, in C."""
     if len(indices) > 1:
@@ -58,25 +66,18 @@ def gather(table: Sequence[T], indices: Sequence[int]) -> list[T]:
     return [table[i] for i in indices]
 
 
-def random_indices(rng: random.Random, n: int, tables: Sequence[int]) -> list[list[int]]:
-    """``len(tables)`` lists of ``n`` random indices into a stack of ``TABLE_SIZE`` tables (see
-    ``stack``): list ``j`` picks uniformly from table number ``tables[j]``. One draw for all.
+def random_indices(rng: random.Random, n: int, tables: Sequence[int]) -> list[Indices]:
+    """``len(tables)`` arrays of ``n`` random indices into a stack of ``TABLE_SIZE`` tables (see
+    ``stack``): array ``j`` picks uniformly from table number ``tables[j]``. One draw for all.
 
-    Each index is a 16-bit random number plus the table number times ``TABLE_SIZE``, assembled
-    as 4-byte integers by slice assignment (in C, and the same on either byte order), so a block
-    of people of any case becomes one list per column and every column is one ``gather``.
+    Each index is a 16-bit random number (little-endian, so the same on any machine) plus the
+    table number times ``TABLE_SIZE``, so a block of people of any case becomes one array per
+    column and every column is one gather.
     """
     k = len(tables)
-    if n <= 0:
-        return [[] for _ in range(k)]
-    raw = rng.randbytes(2 * n * k)
-    packed = bytearray(4 * n * k)
-    low, high, table = (0, 1, 2) if sys.byteorder == "little" else (3, 2, 1)
-    packed[low::4] = raw[0::2]
-    packed[high::4] = raw[1::2]
-    packed[table::4] = bytes(tables) * n
-    values = memoryview(packed).cast("I").tolist()
-    return [values[j::k] for j in range(k)]
+    values = np.frombuffer(rng.randbytes(2 * n * k), "<u2").astype(np.int64).reshape(n, k)
+    values += np.array(tables, np.int64) * TABLE_SIZE
+    return [values[:, j] for j in range(k)]
 
 
 def stack(tables: Sequence[Sequence[T]]) -> list[T]:
@@ -88,18 +89,9 @@ def stack(tables: Sequence[Sequence[T]]) -> list[T]:
     return stacked
 
 
-def draw(rng: random.Random, table: Sequence[T], n: int) -> list[T]:
-    """``n`` entries of a ``TABLE_SIZE`` table picked uniformly at random."""
-    if n <= 0:
-        return []
-    return gather(table, memoryview(rng.randbytes(2 * n)).cast("H").tolist())
-
-
-def draw_bytes(rng: random.Random, table: Sequence[T], n: int) -> list[T]:
-    """``n`` entries of a 256-entry table picked uniformly at random."""
-    if n <= 0:
-        return []
-    return gather(table, list(rng.randbytes(n)))
+def random_bytes(rng: random.Random, n: int) -> Indices:
+    """``n`` random indices into a 256-entry table."""
+    return np.frombuffer(rng.randbytes(n), np.uint8).astype(np.int64)
 
 
 def _plain(word: str) -> str:
@@ -146,18 +138,19 @@ class Vocabulary:
     say which table of the stack a person draws from.
     """
 
-    names: list[str]  # stack of "REGISTRY NAME,Declared Name," (see name_table)
-    email_local: list[str]  # stack of "first.last", parallel to names
-    birth_places: list[str]  # table of "City,"
-    addresses: list[str]  # table of "street address,rural,"
-    # Districts weighted by province population, as two parallel tables (one index picks both).
-    district_prefix: list[str]  # "PPRRDD"
-    district_code: list[str]  # "PP.RR.DD,"
+    names: Pieces  # stack of "REGISTRY NAME,Declared Name," (see name_table)
+    email_local: Pieces  # stack of "first.last", parallel to names
+    birth_places: Pieces  # table of "City,"
+    addresses: Pieces  # table of "street address,rural,"
+    # Districts weighted by province population, as parallel tables (one index picks all).
+    district_prefix: Pieces  # "PPRRDD"
+    district_number: Indices  # the same as a number
+    district_code: Pieces  # "PP.RR.DD,"
     phone_prefixes: list[str]  # 256-entry table
     email_domains: list[str]  # 256-entry table
-    profiles: list[str]  # stack of "education,occupation,employment,is_official,dtks,"
+    profiles: Pieces  # stack of "education,occupation,employment,is_official,dtks,"
     profile_table: dict[Case, int]
-    tails: list[str]  # stack of "selfie_live,has_account,disability,migrant_worker,case\n"
+    tails: Pieces  # stack of "selfie_live,has_account,disability,migrant_worker,case\n"
     tail_table: dict[Case, int]
 
     @staticmethod
@@ -267,18 +260,20 @@ def vocabulary() -> Vocabulary:
             profile_tables.append(table)
         profile_table[case] = next(i for i, t in enumerate(profile_tables) if t is table)
     tails = _tails()
+    district_prefix = gather([d.nik_prefix for d in all_districts], district_table)
     return Vocabulary(
-        names=stack([n.pieces for n in names] + [n.mismatched for n in names]),
-        email_local=stack([n.email_local for n in names] * 2),
-        birth_places=weighted([f"{city}," for city in cities], [1.0] * len(cities)),
-        addresses=_addresses(streets),
-        district_prefix=gather([d.nik_prefix for d in all_districts], district_table),
-        district_code=gather([f"{d.code}," for d in all_districts], district_table),
+        names=pieces(stack([n.pieces for n in names] + [n.mismatched for n in names])),
+        email_local=pieces(stack([n.email_local for n in names] * 2)),
+        birth_places=pieces(weighted([f"{city}," for city in cities], [1.0] * len(cities))),
+        addresses=pieces(_addresses(streets)),
+        district_prefix=pieces(district_prefix),
+        district_number=np.array(district_prefix, dtype=np.int64),
+        district_code=pieces(gather([f"{d.code}," for d in all_districts], district_table)),
         phone_prefixes=weighted(list(demo.PHONE_PREFIXES), list(demo.PHONE_PREFIXES.values()), 256),
         email_domains=weighted(domains, [demo.EMAIL_DOMAIN_WEIGHTS[d] for d in domains], 256),
-        profiles=stack(profile_tables),
+        profiles=pieces(stack(profile_tables)),
         profile_table=profile_table,
-        tails=stack(list(tails.values())),
+        tails=pieces(stack(list(tails.values()))),
         tail_table={case: i for i, case in enumerate(tails)},
     )
 
@@ -300,8 +295,9 @@ class Dates:
     """Birth dates as two parallel stacks of CSV pieces, one table per age class and sex
     (``date_table``): entry ``i`` of both describes the same day."""
 
-    nik_part: list[str]  # "DDMMYY", DD + 40 for women
-    sex_and_date: list[str]  # "F,YYYY-MM-DD,"
+    nik_part: Pieces  # "DDMMYY", DD + 40 for women
+    nik_number: Indices  # the same as a number
+    sex_and_date: Pieces  # "F,YYYY-MM-DD,"
 
 
 AGE_CLASSES: dict[str, tuple[tuple[int, int, float], ...]] = {
@@ -343,8 +339,7 @@ def dates(as_of: date) -> Dates:
         born = days[i]
         return _age(born, as_of) == age and _age(born, as_of - edge) == _age(born, as_of + edge)
 
-    nik_tables: list[list[str]] = []
-    sex_and_date_tables: list[list[str]] = []
+    day_tables: list[Indices] = []  # per table: index into nik_part[sex] + sex_and_date[sex]
     for spans in AGE_CLASSES.values():
         items: list[int] = []
         weights: list[float] = []
@@ -358,8 +353,13 @@ def dates(as_of: date) -> Dates:
                 span += [i for i in range(max(inner_hi, inner_lo), hi) if keep(i, age)]
                 items += span
                 weights += [share / (last - first + 1) / len(span)] * len(span)
-        table = weighted(items, weights)
+        table = np.array(weighted(items, weights), dtype=np.int64)
         for sex in SEXES:
-            nik_tables.append(gather(nik_part[sex], table))
-            sex_and_date_tables.append(gather(sex_and_date[sex], table))
-    return Dates(nik_part=stack(nik_tables), sex_and_date=stack(sex_and_date_tables))
+            day_tables.append(table + sex * len(days))
+    day = np.concatenate(day_tables)
+    nik = nik_part[FEMALE] + nik_part[MALE]
+    return Dates(
+        nik_part=pieces(nik)[day],
+        nik_number=np.array(nik, dtype=np.int64)[day],
+        sex_and_date=pieces(sex_and_date[FEMALE] + sex_and_date[MALE])[day],
+    )
