@@ -7,6 +7,11 @@ submits identity and selfie as their row declares. Each reason the pipeline give
 exactly as often as the generator labelled it; then the eligible join, the wave is committed,
 closed and drawn, `prakerja lottery verify` recomputes the draw from the exports, and the winners
 see their card and the scheme's balance on their dashboard.
+
+On SQLite (the embedded default every user runs) the test registers 2,000 people; on PostgreSQL
+600, which exercises the same concurrency (six worker threads claiming with SKIP LOCKED, claims
+racing in the database) in a third of the time: both runs together must fit the CI budget, and
+the server, not the database, is what 2,000 registrations mostly measure (~14,000 requests).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -34,30 +40,30 @@ from reference_server.storage.tables import Applicant
 from simulators.population.generator import generate
 from simulators.population.reader import case_counts
 from tests.factories import Partner, Partners
-from tests.reference_server.applicants import Applicant as Person
-from tests.reference_server.people import register, sandbox, wait_for_verdicts
+from tests.reference_server.people import FINAL, register, sandbox
 from tests.reference_server.waves_support import create, export, step
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
-PEOPLE = 2_000
+PEOPLE = {"sqlite": 2_000, "postgres": 600}
 SEED = 20_200_411  # wave 1 opened on 11 April 2020
 SCHEME = "semi_bansos"  # the ground truth is written for it (DTKS recipients are refused)
-QUOTA = 500
+QUOTA_SHARE = 4  # a quarter of the people win: fewer than the eligible, so some roll over
 REGISTRARS = 8  # people signing up at once
 VERDICT_TIMEOUT = 240.0
 GROUPED = (Case.DUPLICATE_NIK, Case.DUPLICATE_FACE, Case.KK_LIMIT)
 
 
 def test_two_thousand_people_reach_exactly_the_ground_truth(
-    new_database: Callable[[], str], tmp_path: Path
+    new_database: Callable[[], str], database_kind: str, tmp_path: Path
 ) -> None:
+    people = PEOPLE[database_kind]
     population = tmp_path / "people.csv"
-    generate(population, PEOPLE, SEED, date.today(), progress=False)
+    generate(population, people, SEED, date.today(), progress=False)
     truth = case_counts(population)
     with population.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == PEOPLE and all(truth[case] > 0 for case in Case)
+    assert len(rows) == people and all(truth[case] > 0 for case in Case)
 
     with sandbox(
         rows,
@@ -72,36 +78,38 @@ def test_two_thousand_people_reach_exactly_the_ground_truth(
         partners = Partners(box.runtime, box.url)
         try:
             office = partners.add(role=Role.PMO)
-            wave = create(office, quota=QUOTA, scheme=SCHEME)["wave_code"]
+            quota = people // QUOTA_SHARE
+            wave = create(office, quota=quota, scheme=SCHEME)["wave_code"]
 
             with ThreadPoolExecutor(max_workers=REGISTRARS) as pool:
                 applicants = list(pool.map(lambda row: register(box.http, row), rows))
-            _wait_until_verified(box.runtime)
-            verdicts = wait_for_verdicts(applicants, timeout=VERDICT_TIMEOUT)
-            assert len(verdicts) == PEOPLE, f"{PEOPLE - len(verdicts)} applicants never concluded"
+                _wait_until_verified(box.runtime)
+                verdicts = dict(pool.map(lambda a: (a.account_id, a.status()), applicants))
+                unfinished = [v for v in verdicts.values() if v["stage"] not in FINAL]
+                assert not unfinished, f"{len(unfinished)} applicants never concluded"
 
-            # The counts, reason by reason, are the ground truth's exactly.
-            got = Counter(
-                Case(v["reason"]) if v["stage"] == "INELIGIBLE" else Case.ELIGIBLE
-                for v in verdicts.values()
-            )
-            assert dict(got) == {case: n for case, n in truth.items() if n}
-            # Person by person where the order of verification cannot matter.
-            for applicant, row in zip(applicants, rows, strict=True):
-                label = Case(row["case"])
-                # A group's original may take its copy's reason when the copy is verified first.
-                if label not in (Case.ELIGIBLE, *GROUPED):
-                    status = verdicts[applicant.account_id]
-                    assert (status["reason"] or Case.ELIGIBLE.value) == label.value, row["case"]
+                # The counts, reason by reason, are the ground truth's exactly.
+                got = Counter(
+                    Case(v["reason"]) if v["stage"] == "INELIGIBLE" else Case.ELIGIBLE
+                    for v in verdicts.values()
+                )
+                assert dict(got) == {case: n for case, n in truth.items() if n}
+                # Person by person where the order of verification cannot matter.
+                for applicant, row in zip(applicants, rows, strict=True):
+                    label = Case(row["case"])
+                    # A group's original may take its copy's reason when the copy is first.
+                    if label not in (Case.ELIGIBLE, *GROUPED):
+                        status = verdicts[applicant.account_id]
+                        assert (status["reason"] or Case.ELIGIBLE.value) == label.value, label
 
-            eligible = [a for a in applicants if verdicts[a.account_id]["stage"] == "ELIGIBLE"]
-            for applicant in eligible:
-                joined = applicant.post("/wave/join")
-                assert joined.status_code == 200, joined.text
-            assert step(office, WAVE_STATUS.path, wave)["joiners"] == len(eligible)
+                eligible = [a for a in applicants if verdicts[a.account_id]["stage"] == "ELIGIBLE"]
+                for joined in pool.map(lambda a: a.post("/wave/join"), eligible):
+                    assert joined.status_code == 200, joined.text
+                assert step(office, WAVE_STATUS.path, wave)["joiners"] == len(eligible)
 
-            _draw_and_verify(office, wave, len(eligible), tmp_path)
-            _winners_hold_cards(eligible)
+                _draw_and_verify(office, wave, quota, len(eligible), tmp_path)
+                boards = list(pool.map(lambda a: a.get("/dashboard").json()["data"], eligible))
+            _winners_hold_cards(boards, quota)
         finally:
             partners.close()
 
@@ -118,12 +126,12 @@ def _wait_until_verified(runtime: Runtime) -> None:
         time.sleep(0.5)
 
 
-def _draw_and_verify(office: Partner, wave: str, joiners: int, folder: Path) -> None:
+def _draw_and_verify(office: Partner, wave: str, quota: int, joiners: int, folder: Path) -> None:
     committed = step(office, COMMIT_WAVE.path, wave)
     step(office, CLOSE_WAVE.path, wave)
     drawn = step(office, DRAW_WAVE.path, wave)
     assert drawn["seed_commitment"] == committed["seed_commitment"]
-    assert (drawn["eligible_joiners"], drawn["winners"]) == (joiners, min(QUOTA, joiners))
+    assert (drawn["eligible_joiners"], drawn["winners"]) == (joiners, min(quota, joiners))
 
     files = {}
     for which in ("joiners", "winners"):
@@ -137,15 +145,14 @@ def _draw_and_verify(office: Partner, wave: str, joiners: int, folder: Path) -> 
     assert "agree" in result.output
 
 
-def _winners_hold_cards(eligible: list[Person]) -> None:
+def _winners_hold_cards(boards: list[dict[str, Any]], quota: int) -> None:
     balance = scheme(SCHEME).training_balance
-    stages: Counter[str] = Counter()
-    for applicant in eligible:
-        board = applicant.get("/dashboard").json()["data"]
-        stages[board["stage"]] += 1
+    stages = Counter(board["stage"] for board in boards)
+    for board in boards:
         if board["stage"] == "BENEFICIARY":
             assert board["card"]["balance"] == balance
             assert board["card"]["status"] == "active"
             assert len(board["card"]["card_number"]) == 16
-    winners = min(QUOTA, len(eligible))
-    assert stages == {"BENEFICIARY": winners, "NOT_SELECTED": len(eligible) - winners}
+    winners = min(quota, len(boards))
+    assert winners < len(boards), "the test wants some eligible people not selected"
+    assert stages == {"BENEFICIARY": winners, "NOT_SELECTED": len(boards) - winners}
