@@ -196,3 +196,20 @@ def wait_for_verdicts(
         if len(final) == len(applicants) or time.monotonic() > deadline:
             return final
         time.sleep(0.1)
+
+
+def verify_jobs_when_settled(runtime: Runtime, timeout: float = 10.0) -> list[Any]:
+    """The verify jobs once none is pending or running: a verdict is visible a moment before the
+    worker records its job as done (two transactions), so a test reading both must wait."""
+    from sqlalchemy import select
+
+    from reference_server.services.registration import VERIFY_JOB
+    from reference_server.storage.tables import OutboxJob
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with runtime.sessions() as session:
+            jobs = list(session.scalars(select(OutboxJob).where(OutboxJob.kind == VERIFY_JOB)))
+        if all(job.status == "done" for job in jobs) or time.monotonic() > deadline:
+            return jobs
+        time.sleep(0.05)

@@ -14,7 +14,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from contract.population import Case
-from reference_server.services.registration import VERIFY_JOB
 from reference_server.storage.db import transaction
 from reference_server.storage.tables import (
     AuditEvent,
@@ -22,7 +21,6 @@ from reference_server.storage.tables import (
     Card,
     KkSlot,
     NikClaim,
-    OutboxJob,
     Wave,
     utcnow,
 )
@@ -33,6 +31,7 @@ from tests.reference_server.people import (
     same_face,
     sandbox,
     second_account,
+    verify_jobs_when_settled,
     wait_for_verdicts,
 )
 
@@ -123,13 +122,9 @@ def test_every_case_ends_with_its_reason(new_database: Callable[[], str], tmp_pa
             assert (status["stage"] == "ELIGIBLE") == (status["reason"] is None)
             assert (status["reason_message"] is None) == (status["reason"] is None)
 
+        jobs = verify_jobs_when_settled(box.runtime)
+        assert [job.status for job in jobs] == ["done"] * len(rows)
         with box.runtime.sessions() as session:
-            jobs = session.execute(
-                select(OutboxJob.status, func.count())
-                .where(OutboxJob.kind == VERIFY_JOB)
-                .group_by(OutboxJob.status)
-            )
-            assert dict(jobs.all()) == {"done": len(rows)}
             slots = session.scalars(select(KkSlot.slot).where(KkSlot.kk == "3171019999990001"))
             assert sorted(slots) == [1, 2]
             assert session.scalar(select(func.count()).select_from(NikClaim)) == len(rows) - 4 - 1

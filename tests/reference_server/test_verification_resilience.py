@@ -7,13 +7,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import select
-
 from contract.population import Case
-from reference_server.services.registration import VERIFY_JOB
-from reference_server.storage.tables import OutboxJob
 from simulators.government.profile import Profile
-from tests.reference_server.people import person, register, sandbox, wait_for_verdicts
+from tests.reference_server.people import (
+    person,
+    register,
+    sandbox,
+    verify_jobs_when_settled,
+    wait_for_verdicts,
+)
 
 APPLICANTS = 48
 # Cases whose verdict does not depend on the order people are verified in.
@@ -58,8 +60,7 @@ def test_flaky_dukcapil_loses_no_one(new_database: Callable[[], str], tmp_path: 
             else:
                 assert (status["stage"], status["reason"]) == ("INELIGIBLE", want.value)
 
-        with box.runtime.sessions() as session:
-            jobs = session.scalars(select(OutboxJob).where(OutboxJob.kind == VERIFY_JOB)).all()
+        jobs = verify_jobs_when_settled(box.runtime)
         assert len(jobs) == APPLICANTS  # one per applicant, none lost, none doubled
         assert {job.status for job in jobs} == {"done"}
         attempts = [job.attempts for job in jobs]
