@@ -37,9 +37,11 @@ lint: $(VENV)/.dev  ## ruff and mypy (strict)
 openapi: $(VENV)/.dev  ## re-export openapi/ from the code
 	$(BIN)/prakerja openapi
 
-bench: $(VENV)/.dev  ## requests/s of redeem-code/status, authorize and registration, as ratios to /health (bench-results/)
+bench: $(VENV)/.dev  ## every benchmark, each a ratio to a baseline of the same run (bench-results/)
 	$(BIN)/python -m benchmarks.bench
 	$(BIN)/python -m benchmarks.registration
+	$(BIN)/python -m benchmarks.population
+	$(BIN)/python -m benchmarks.draw
 
 clean:  ## remove the virtualenv and local state
 	rm -rf $(VENV) *.egg-info prakerja-sandbox.db* bench-results
