@@ -21,6 +21,32 @@ from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
 from tests.factories import Partners
 
+# Tests that touch no database: they run in the SQLite pass only (running them again in the
+# PostgreSQL pass would test nothing new and cost CI time).
+DATABASE_FREE = (
+    "tests/contract/",
+    "tests/simulators/",
+    "tests/reference_server/domain/",
+    "tests/test_openapi_drift.py",
+    "tests/test_bench_population_smoke.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the PostgreSQL pass, leave out the tests that touch no database."""
+    if os.environ.get("PRAKERJA_TEST_DATABASE", "sqlite") != "postgres":
+        return
+    root = Path(str(config.rootpath))
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        (left if where.startswith(DATABASE_FREE) else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 PG_ADMIN_URL = os.environ.get(
     "PRAKERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
