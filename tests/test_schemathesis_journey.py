@@ -53,7 +53,7 @@ from reference_server.openapi_export import app_document
 from tests.conftest import _postgres_schema
 from tests.factories import Partner, Partners
 from tests.reference_server.applicants import PASSWORD, Applicant, verified
-from tests.reference_server.people import Sandbox, person, sandbox
+from tests.reference_server.people import Sandbox, identity_of, person, sandbox
 
 pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
@@ -203,20 +203,7 @@ def test_every_journey_operation_succeeds_as_documented(callers: Callers) -> Non
     call("POST", f"{reg}/otp/send", {"channel": "email"})
     for channel in Channel:
         call("POST", f"{reg}/otp/verify", {"channel": channel.value, "otp": applicant.otp(channel)})
-    identity = {
-        "nik": row["nik"],
-        "kk": row["kk"],
-        "name": row["declared_name"],
-        "birth_place": row["birth_place"],
-        "birth_date": row["birth_date"],
-        "sex": row["sex"],
-        "address": row["address"],
-        "region_code": row["region_code"],
-        "education": row["education"],
-        "employment_status": row["employment_status"],
-        "is_official": False,
-    }
-    call("POST", f"{reg}/identity", identity)
+    call("POST", f"{reg}/identity", identity_of(row))
     call("POST", f"{reg}/selfie", {"liveness_token": row["selfie"]})
     deadline = time.monotonic() + VERDICT_TIMEOUT
     while call("GET", f"{reg}/status")["stage"] != "ELIGIBLE":

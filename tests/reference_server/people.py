@@ -148,19 +148,9 @@ def sandbox(
                 runtime.close()
 
 
-def register(http: httpx.Client, row: Mapping[str, str]) -> Applicant:
-    """Sign the row's person up, verify both contacts, send identity and selfie as declared."""
-    applicant = Applicant(http, row["email"], row["phone"])
-    answer = http.post(
-        f"{REG}/accounts",
-        json={"email": row["email"], "phone": row["phone"], "password": PASSWORD},
-    )
-    assert answer.status_code == 200, answer.text
-    applicant.token = answer.json()["data"]["access_token"]
-    applicant.account_id = answer.json()["data"]["account_id"]
-    for channel in Channel:
-        assert applicant.verify(channel).status_code == 200
-    identity = {
+def identity_of(row: Mapping[str, str]) -> dict[str, Any]:
+    """The identity body a population row's person submits (the name as they declare it)."""
+    return {
         "nik": row["nik"],
         "kk": row["kk"],
         "name": row["declared_name"],
@@ -173,7 +163,21 @@ def register(http: httpx.Client, row: Mapping[str, str]) -> Applicant:
         "employment_status": row["employment_status"],
         "is_official": row["is_official"] == "1",
     }
-    answer = applicant.post("/identity", identity)
+
+
+def register(http: httpx.Client, row: Mapping[str, str]) -> Applicant:
+    """Sign the row's person up, verify both contacts, send identity and selfie as declared."""
+    applicant = Applicant(http, row["email"], row["phone"])
+    answer = http.post(
+        f"{REG}/accounts",
+        json={"email": row["email"], "phone": row["phone"], "password": PASSWORD},
+    )
+    assert answer.status_code == 200, answer.text
+    applicant.token = answer.json()["data"]["access_token"]
+    applicant.account_id = answer.json()["data"]["account_id"]
+    for channel in Channel:
+        assert applicant.verify(channel).status_code == 200
+    answer = applicant.post("/identity", identity_of(row))
     assert answer.status_code == 200, answer.text
     answer = applicant.post("/selfie", {"liveness_token": row["selfie"]})
     assert answer.status_code == 200, answer.text
