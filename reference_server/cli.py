@@ -115,7 +115,7 @@ def partners_add(
     role: Annotated[
         Role,
         typer.Option(
-            help="dp (digital platform), lp (training provider) or pmo (programme office: waves, lottery)."
+            help="dp (digital platform), lp (training provider), pp (payment partner), jp (job portal) or pmo (programme office: waves, lottery, curation)."
         ),
     ],
     name: Annotated[str, typer.Option(help="Display name, e.g. 'Tokopedia'.")],
