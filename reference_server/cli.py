@@ -126,10 +126,20 @@ def partners_add(
     client_code: Annotated[
         str | None, typer.Option(help="Choose the client_code instead of a random one.")
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The partner's own API (payment partners, job portals) Prakerja calls."),
+    ] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Where Prakerja sends the partner signed webhooks.")
+    ] = None,
     database_url: DatabaseUrl = None,
     as_json: AsJson = False,
 ) -> None:
-    """Register a partner and print its client_code and sign_key (shown once).
+    """Register a partner and print its client_code, sign_key and webhook_key (shown once).
+
+    The partner signs its calls with the sign_key; Prakerja signs its calls and webhooks to the
+    partner with the webhook_key.
 
     Example: prakerja partners add --role lp --name "LPK Maju" --redirect-uri http://127.0.0.1:9000/cb --json
     """
@@ -146,6 +156,8 @@ def partners_add(
                 name=name,
                 redirect_uris=tuple(redirect_uri or ()),
                 client_code=client_code,
+                base_url=base_url,
+                webhook_url=webhook_url,
             )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -160,15 +172,75 @@ def partners_add(
                     "role": creds.role,
                     "name": creds.name,
                     "redirect_uris": list(creds.redirect_uris),
+                    "webhook_key": creds.webhook_key,
+                    "base_url": creds.base_url,
+                    "webhook_url": creds.webhook_url,
                 }
             )
         )
         return
     console.print(f"[green]Registered[/] {creds.role.upper()} [bold]{creds.name}[/]")
     console.print(f"  client_code  {creds.client_code}")
-    console.print(f"  sign_key     {creds.sign_key}")
-    console.print("[dim]Keep the sign key secret: it is stored encrypted and not shown again.[/]")
+    console.print(f"  sign_key     {creds.sign_key}   [dim](you sign your calls with it)[/]")
+    console.print(f"  webhook_key  {creds.webhook_key}   [dim](Prakerja signs its calls to you)[/]")
+    console.print("[dim]Keep both keys secret: they are stored encrypted and not shown again.[/]")
     console.print(f"[dim]Its fixtures: prakerja fixtures --client-code {creds.client_code}[/]")
+
+
+@partners_app.command("set-urls")
+def partners_set_urls(
+    client_code: Annotated[str, typer.Option(help="The partner.")],
+    base_url: Annotated[
+        str | None, typer.Option(help="The partner's own API that Prakerja calls.")
+    ] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Where Prakerja sends the partner signed webhooks.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Point Prakerja at a partner's own API and webhook receiver.
+
+    Example: prakerja partners set-urls --client-code pp-1a2b3c --base-url http://127.0.0.1:8401
+    """
+    from reference_server.partners import set_urls
+    from reference_server.storage.db import transaction
+
+    runtime = _runtime(database_url)
+    try:
+        with transaction(runtime.sessions) as session:
+            set_urls(session, client_code, base_url=base_url, webhook_url=webhook_url)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    finally:
+        runtime.close()
+    console.print(f"[green]Updated[/] {client_code}")
+
+
+@partners_app.command("rotate-webhook-key")
+def partners_rotate_webhook_key(
+    client_code: Annotated[str, typer.Option(help="The partner.")],
+    database_url: DatabaseUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Issue a partner a new webhook key (shown once); the old one stops at once.
+
+    Example: prakerja partners rotate-webhook-key --client-code pp-1a2b3c --json
+    """
+    from reference_server.partners import rotate_webhook_key
+    from reference_server.storage.db import transaction
+
+    runtime = _runtime(database_url)
+    try:
+        with transaction(runtime.sessions) as session:
+            key = rotate_webhook_key(session, runtime.keys, client_code)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    finally:
+        runtime.close()
+    if as_json:
+        typer.echo(json.dumps({"client_code": client_code, "webhook_key": key}))
+        return
+    console.print(f"  webhook_key  {key}")
 
 
 @partners_app.command("list")

@@ -18,10 +18,13 @@ class Credentials:
     """What a new partner receives once; the sign key is not shown again."""
 
     client_code: str
-    sign_key: str
+    sign_key: str  # the partner signs its calls to Prakerja with it
     role: str
     name: str
     redirect_uris: tuple[str, ...]
+    webhook_key: str = ""  # Prakerja signs its calls and webhooks to the partner with it
+    base_url: str | None = None
+    webhook_url: str | None = None
 
 
 def add_partner(
@@ -32,18 +35,26 @@ def add_partner(
     name: str,
     redirect_uris: tuple[str, ...] = (),
     client_code: str | None = None,
+    base_url: str | None = None,
+    webhook_url: str | None = None,
     actor: str = "pmo-cli",
 ) -> Credentials:
-    """Register a partner, issue its credentials and seed its fixtures."""
+    """Register a partner, issue its two keys and seed its fixtures."""
     name = name.strip()
     if not name:
         raise ValueError("name must not be empty")
     code = client_code or new_client_code(role.value)
     if session.scalar(select(Partner.id).where(Partner.client_code == code)) is not None:
         raise ValueError(f"client_code {code!r} is taken")
-    sign_key = new_sign_key()
+    sign_key, webhook_key = new_sign_key(), new_sign_key()
     partner = Partner(
-        client_code=code, name=name, role=role.value, sign_key_enc=keys.seal(sign_key)
+        client_code=code,
+        name=name,
+        role=role.value,
+        sign_key_enc=keys.seal(sign_key),
+        webhook_key_enc=keys.seal(webhook_key),
+        base_url=_url(base_url),
+        webhook_url=_url(webhook_url),
     )
     session.add(partner)
     session.flush()
@@ -51,16 +62,77 @@ def add_partner(
         session.add(PartnerRedirectUri(partner_id=partner.id, uri=uri))
     audit.record(session, "partner", code, "created", actor, role=role.value, name=name)
     fixtures.ensure_partner_fixtures(session, partner)
-    return Credentials(code, sign_key, role.value, name, tuple(dict.fromkeys(redirect_uris)))
+    return Credentials(
+        code,
+        sign_key,
+        role.value,
+        name,
+        tuple(dict.fromkeys(redirect_uris)),
+        webhook_key,
+        partner.base_url,
+        partner.webhook_url,
+    )
 
 
-def add_redirect_uri(session: Session, client_code: str, uri: str, actor: str = "pmo-cli") -> None:
-    """Register one more redirect URI for an LP."""
+def _url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url) > 2048:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def _partner(session: Session, client_code: str) -> Partner:
     partner = session.scalars(
         select(Partner).where(Partner.client_code == client_code)
     ).one_or_none()
     if partner is None:
         raise ValueError(f"unknown client_code {client_code!r}")
+    return partner
+
+
+def set_urls(
+    session: Session,
+    client_code: str,
+    *,
+    base_url: str | None = None,
+    webhook_url: str | None = None,
+    actor: str = "pmo-cli",
+) -> None:
+    """Point Prakerja at a partner's own API and at its webhook receiver (None: leave as is)."""
+    partner = _partner(session, client_code)
+    if base_url is not None:
+        partner.base_url = _url(base_url)
+    if webhook_url is not None:
+        partner.webhook_url = _url(webhook_url)
+    audit.record(
+        session, "partner", client_code, "urls_set", actor, base_url=partner.base_url,
+        webhook_url=partner.webhook_url,
+    )  # fmt: skip
+
+
+def webhook_key(session: Session, keys: KeyBox, partner: Partner) -> str:
+    """The key Prakerja signs calls to ``partner`` with; issued now for partners that predate it."""
+    if partner.webhook_key_enc is None:
+        partner.webhook_key_enc = keys.seal(new_sign_key())
+        session.flush()
+        audit.record(session, "partner", partner.client_code, "webhook_key_issued", "system")
+    return keys.open(partner.webhook_key_enc)
+
+
+def rotate_webhook_key(session: Session, keys: KeyBox, client_code: str) -> str:
+    """Issue a new webhook key (shown once); the old one stops working at once."""
+    partner = _partner(session, client_code)
+    key = new_sign_key()
+    partner.webhook_key_enc = keys.seal(key)
+    audit.record(session, "partner", client_code, "webhook_key_rotated", "pmo-cli")
+    return key
+
+
+def add_redirect_uri(session: Session, client_code: str, uri: str, actor: str = "pmo-cli") -> None:
+    """Register one more redirect URI for an LP."""
+    partner = _partner(session, client_code)
     exists = session.scalar(
         select(PartnerRedirectUri.id).where(
             PartnerRedirectUri.partner_id == partner.id, PartnerRedirectUri.uri == uri
@@ -91,6 +163,8 @@ def list_partners(session: Session) -> list[dict[str, object]]:
             "active": p.active,
             "builtin": p.builtin,
             "redirect_uris": redirect_uris(session, p.id),
+            "base_url": p.base_url,
+            "webhook_url": p.webhook_url,
             "created_at": p.created_at.isoformat(),
         }
         for p in rows

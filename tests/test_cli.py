@@ -49,11 +49,12 @@ def test_partners_add_prints_credentials_once_and_fixtures_list_them(
     assert added.returncode == 0, added.stderr
     creds = json.loads(added.stdout)
     assert creds["client_code"].startswith("lp-") and len(creds["sign_key"]) >= 32
+    assert len(creds["webhook_key"]) >= 32 and creds["webhook_key"] != creds["sign_key"]
 
     listed = _run(["partners", "list", "--json"], settings, tmp_path)
     rows = {row["client_code"]: row for row in json.loads(listed.stdout)}
     assert rows[creds["client_code"]]["redirect_uris"] == ["http://127.0.0.1:9/cb"]
-    assert creds["sign_key"] not in listed.stdout
+    assert creds["sign_key"] not in listed.stdout and creds["webhook_key"] not in listed.stdout
 
     fixtures = json.loads(
         _run(

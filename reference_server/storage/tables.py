@@ -71,6 +71,12 @@ class Partner(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Prakerja -> partner: the key Prakerja signs its calls and webhooks to the partner with (a
+    # second key, so one leaked direction cannot forge the other), the partner-hosted API (payment
+    # partners, job portals) and where webhooks go. Partners made before these existed have none.
+    webhook_key_enc: Mapped[str | None] = mapped_column(Text)
+    base_url: Mapped[str | None] = mapped_column(String(2048))
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
 
 
 class PartnerRedirectUri(Base):
