@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from conformance import cli as certify_cli
 from prakerja_cli import client_commands, up
 from reference_server import admin_cli
 from reference_server import cli as server_cli
@@ -13,7 +14,7 @@ from simulators.population import cli as population_cli
 app = typer.Typer(
     name="prakerja",
     help="Kartu Prakerja partner sandbox: reference server, simulators, partner credentials, "
-    "fixtures, signed calls, waves and the lottery.",
+    "fixtures, signed calls, waves and the lottery, conformance certification.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold sign keys
 )
@@ -29,6 +30,7 @@ app.add_typer(population_cli.app, name="population")
 app.add_typer(government_cli.app, name="government")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
+app.add_typer(certify_cli.app, name="certify")
 
 
 if __name__ == "__main__":

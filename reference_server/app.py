@@ -10,12 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from contract import VERSION
+from contract.endpoints import SUBMIT_RUN
 from reference_server import errors, fixtures, logs, openapi_export
 from reference_server.limits import BodyLimit
+from reference_server.recorder import Recorder
 from reference_server.routers import (
     admin,
     assignments,
     attendance,
+    certification,
     health,
     payments,
     registration,
@@ -30,6 +33,7 @@ from reference_server.storage.db import transaction, upgrade
 from reference_server.worker import start_inline
 
 log = logging.getLogger("prakerja.access")
+REPORT_BYTES = 8 * 1024 * 1024  # a certification report with its evidence (bounded per check)
 
 DESCRIPTION = """\
 Reference implementation of the Kartu Prakerja partner API for the sandbox. Paths, headers,
@@ -76,7 +80,8 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
-    app.add_middleware(BodyLimit, refuse=errors.too_large)
+    app.add_middleware(Recorder, runtime=runtime)  # inside the body limit: bodies are bounded
+    app.add_middleware(BodyLimit, refuse=errors.too_large, larger={SUBMIT_RUN.path: REPORT_BYTES})
 
     @app.middleware("http")
     async def _log(
@@ -108,6 +113,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        certification.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

@@ -18,20 +18,26 @@ class BodyLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, refuse: Callable[[Scope], Response], limit: int = MAX_BODY_BYTES
+        self,
+        app: ASGIApp,
+        refuse: Callable[[Scope], Response],
+        limit: int = MAX_BODY_BYTES,
+        larger: dict[str, int] | None = None,
     ) -> None:
-        if limit <= 0:
-            raise ValueError("limit must be positive")
+        if limit <= 0 or any(size <= 0 for size in (larger or {}).values()):
+            raise ValueError("limits must be positive")
         self.app = app
         self.refuse = refuse
         self.limit = limit
+        self.larger = dict(larger or {})  # exact paths allowed a larger body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > limit:
             await self.refuse(scope)(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -42,7 +48,7 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
+            if size > limit:
                 await self.refuse(scope)(scope, receive, send)
                 return
             chunks.append(chunk)

@@ -35,6 +35,7 @@ from contract import (
     admin,
     assignments,
     attendance,
+    certification,
     envelope,
     government,
     payments,
@@ -42,8 +43,9 @@ from contract import (
     sandbox,
     sso,
 )
-from contract.endpoints import ADMIN, REGISTRATION
+from contract.endpoints import ADMIN, CERTIFICATION, REGISTRATION
 from contract.errors import CATALOGUE, ErrorCode, Surface
+from contract.requirements import catalogue_document
 from reference_server.errors import error_body
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -51,6 +53,8 @@ OPENAPI_FILE = "integration.openapi.json"
 REGISTRATION_FILE = "registration.openapi.json"
 ADMIN_FILE = "admin.openapi.json"
 GOVERNMENT_FILE = "government.openapi.json"
+CERTIFICATION_FILE = "certification.openapi.json"
+REQUIREMENTS_FILE = "requirements.json"  # the conformance requirement catalogue
 # Each surface's document: its title, what it says first, and which paths are its own.
 SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     REGISTRATION_FILE: (
@@ -74,6 +78,18 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "`prakerja lottery verify`.",
         (ADMIN,),
     ),
+    CERTIFICATION_FILE: (
+        "Prakerja Partner Sandbox — certification API (sandbox-defined)",
+        "Conformance runs and certificates. `prakerja certify` judges a partner against the "
+        "requirement catalogue of its role (`requirements.json`) and submits the report, signed "
+        "by the partner it certifies; a run with no MUST failure gets a certificate signed with "
+        "the programme office's Ed25519 key (`GET public-key`), verifiable offline with "
+        "`prakerja certify verify`. The office (role `pmo`) lists runs and accepts or rejects "
+        "them with a comment. Client mode (DP, LP, JP pushes): a session records every call the "
+        "partner makes under the scenario started last, and injects the scenario's faults "
+        "(`ERRCRT50301` busy with `Retry-After`, `ERRCRT50401` answer lost after processing).",
+        (CERTIFICATION,),
+    ),
 }
 ERRORS_FILE = "errors.json"
 SCHEMAS_DIR = "schemas"
@@ -87,6 +103,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     registration,
     admin,
     government,
+    certification,
     envelope,
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
@@ -434,6 +451,7 @@ def exported_files() -> dict[str, str]:
     files = {name: render(doc) for name, doc in surface_documents(app_document()).items()}
     files[GOVERNMENT_FILE] = render(government_document())
     files[ERRORS_FILE] = render(errors_document())
+    files[REQUIREMENTS_FILE] = render(catalogue_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
     return dict(sorted(files.items()))
@@ -441,7 +459,7 @@ def exported_files() -> dict[str, str]:
 
 def _managed(out_dir: Path) -> Iterator[str]:
     """The files under ``out_dir`` this exporter owns (other documents there are left alone)."""
-    for name in (OPENAPI_FILE, *SURFACES, GOVERNMENT_FILE, ERRORS_FILE):
+    for name in (OPENAPI_FILE, *SURFACES, GOVERNMENT_FILE, ERRORS_FILE, REQUIREMENTS_FILE):
         if (out_dir / name).is_file():
             yield name
     if (out_dir / SCHEMAS_DIR).is_dir():

@@ -29,6 +29,8 @@ DATABASE_FREE = (
     "tests/reference_server/domain/",
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
+    "tests/conformance/test_runner.py",
+    "tests/conformance/test_files.py",
 )
 
 
