@@ -35,6 +35,7 @@ from contract import (
     admin,
     assignments,
     attendance,
+    catalogue,
     envelope,
     government,
     payments,
@@ -87,6 +88,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     sandbox,
     registration,
     admin,
+    catalogue,
     government,
     envelope,
 )
