@@ -41,6 +41,7 @@ from contract import (
     payments,
     registration,
     sandbox,
+    simulate,
     sso,
 )
 from contract.endpoints import ADMIN, REGISTRATION
@@ -389,8 +390,8 @@ def government_document() -> dict[str, Any]:
                         "name": government.SIMULATE_HEADER,
                         "in": "header",
                         "required": False,
-                        "description": "Simulators only: force an outcome.",
-                        "schema": {"type": "string", "enum": list(government.SIMULATE_VALUES)},
+                        "description": "Simulators only: force an outcome. " + simulate.describe(),
+                        "schema": {"type": "string", "maxLength": 200},
                     }
                 ],
                 "requestBody": {
