@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import Annotated, Any, Literal
 
 import typer
-from fastapi import FastAPI
+from fastapi import FastAPI, Header
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -37,12 +37,13 @@ from contract import (
     attendance,
     envelope,
     government,
+    jobs,
     payments,
     registration,
     sandbox,
     sso,
 )
-from contract.endpoints import ADMIN, REGISTRATION
+from contract.endpoints import ADMIN, JOB_PORTAL_FEED, JOBS, REGISTRATION
 from contract.errors import CATALOGUE, ErrorCode, Surface
 from reference_server.errors import error_body
 
@@ -51,6 +52,8 @@ OPENAPI_FILE = "integration.openapi.json"
 REGISTRATION_FILE = "registration.openapi.json"
 ADMIN_FILE = "admin.openapi.json"
 GOVERNMENT_FILE = "government.openapi.json"
+JOBS_FILE = "jobs.openapi.json"
+JOB_PORTAL_FILE = "job-portal.openapi.json"
 # Each surface's document: its title, what it says first, and which paths are its own.
 SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     REGISTRATION_FILE: (
@@ -74,6 +77,15 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "`prakerja lottery verify`.",
         (ADMIN,),
     ),
+    JOBS_FILE: (
+        "Prakerja Partner Sandbox — jobs API (sandbox-defined)",
+        "Job portals push their vacancies in batches (signed like the integration API by a "
+        "partner of role `jp`), each item judged on its own, and withdraw them; anyone searches "
+        "the live ones. Recommendations for an applicant are on the registration surface "
+        "(`GET /api/v1/registration/jobs/recommendations`, bearer). What a job portal serves "
+        "itself (its feed, which Prakerja pulls) is in `job-portal.openapi.json`.",
+        (f"{JOBS}/",),
+    ),
 }
 ERRORS_FILE = "errors.json"
 SCHEMAS_DIR = "schemas"
@@ -87,6 +99,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     registration,
     admin,
     government,
+    jobs,
     envelope,
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
@@ -429,10 +442,53 @@ def government_document() -> dict[str, Any]:
     }
 
 
+JOB_PORTAL_DESCRIPTION = """\
+What a job portal (role `jp`) serves itself, at its `base_url` (registered with `prakerja partners
+add --base-url` or `partners set-urls`), for Prakerja and the conformance harness to call: its
+vacancy feed. Prakerja pulls it in the background, page by page from the last cursor it kept,
+and takes in each vacancy exactly as a push (`jobs.openapi.json`): the same Vacancy schema and
+rules, judged item by item.
+
+**Signature.** Prakerja signs each call with the portal's `webhook_key` (issued with its
+credentials): headers `client_code` (the portal's own client_code), `timestamp` (Unix seconds)
+and `signature` = lower-case hex HMAC-SHA1(webhook_key, client_code + timestamp + `POST` + path +
+body). The portal must refuse a missing, wrong or replayed signature and a timestamp outside
+±300 s, in the error envelope with the `ERRAUT` codes, before looking at the body.
+"""
+
+
+SET_BY_PRAKERJA = "Set by Prakerja when it signs the call; see the description."
+
+
+def job_portal_document() -> dict[str, Any]:
+    """What a job portal serves (its feed), declared on a bare app from the contract's models."""
+    from reference_server.routers.common import route_options
+
+    portal = FastAPI(
+        title="Prakerja Partner Sandbox — what a job portal serves (sandbox-defined)",
+        version=VERSION,
+        description=JOB_PORTAL_DESCRIPTION,
+    )
+
+    @portal.post(JOB_PORTAL_FEED.path, **route_options(JOB_PORTAL_FEED))
+    def feed(
+        body: jobs.FeedRequest,
+        client_code: Annotated[str, Header(convert_underscores=False, description=SET_BY_PRAKERJA)],
+        timestamp: Annotated[str, Header(description=SET_BY_PRAKERJA)],
+        signature: Annotated[str, Header(description=SET_BY_PRAKERJA)],
+    ) -> None:
+        """Declared only: the portal implements it."""
+
+    document = portal.openapi()
+    _drop_fastapi_422(document)
+    return document
+
+
 def exported_files() -> dict[str, str]:
     """Every published file as the code exports it: relative path to text."""
     files = {name: render(doc) for name, doc in surface_documents(app_document()).items()}
     files[GOVERNMENT_FILE] = render(government_document())
+    files[JOB_PORTAL_FILE] = render(job_portal_document())
     files[ERRORS_FILE] = render(errors_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
@@ -441,7 +497,7 @@ def exported_files() -> dict[str, str]:
 
 def _managed(out_dir: Path) -> Iterator[str]:
     """The files under ``out_dir`` this exporter owns (other documents there are left alone)."""
-    for name in (OPENAPI_FILE, *SURFACES, GOVERNMENT_FILE, ERRORS_FILE):
+    for name in (OPENAPI_FILE, *SURFACES, GOVERNMENT_FILE, JOB_PORTAL_FILE, ERRORS_FILE):
         if (out_dir / name).is_file():
             yield name
     if (out_dir / SCHEMAS_DIR).is_dir():
