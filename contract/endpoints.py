@@ -15,6 +15,7 @@ from contract import (
     admin,
     assignments,
     attendance,
+    catalogue,
     incentives,
     payments,
     payouts,
@@ -82,7 +83,8 @@ SEND_OTP = Endpoint(
     "POST",
     f"{INTEGRATION}/payment/send-otp",
     "Send OTP: start a purchase paid with Kartu Prakerja",
-    "Validates the order (schedule, course, start, quota, age, education, card, balance, price) "
+    "Validates the order (course, seller, suspension, schedule, start, quota, card, age, "
+    "education, price, balance) "
     "and sends the buyer an SMS OTP. Returns the `payment_token` that authorize needs. The OTP "
     "and token expire after `expired_at`; three wrong OTPs kill the token. In the sandbox the "
     "SMS lands in the inbox at `/api/v1/sandbox/sms-inbox`.",
@@ -91,6 +93,8 @@ SEND_OTP = Endpoint(
     payments.SendOtpData,
     (
         err.COURSE_NOT_FOUND,
+        err.COURSE_OTHER_DP,
+        err.COURSE_SUSPENDED,
         err.SCHEDULE_NOT_FOUND,
         err.SCHEDULE_NOT_IN_COURSE,
         err.TRAINING_STARTED,
@@ -123,6 +127,7 @@ AUTHORIZE = Endpoint(
         err.OTP_EXPIRED,
         err.OTP_LOCKED,
         err.INVOICE_DUPLICATE,
+        err.COURSE_SUSPENDED,
         err.TRAINING_STARTED,
         err.QUOTA_FULL,
         err.CARD_NOT_ACTIVE,
@@ -564,6 +569,232 @@ ADMIN_ENDPOINTS: tuple[Endpoint, ...] = (
     REVOKE_EXPIRED,
 )
 
+# --- catalogue and curation (sandbox-defined; DP, PMO and LP signed, the catalogue public) ------
+CATALOGUE = "/api/v1/catalogue"
+
+
+def _catalogue(
+    name: str,
+    method: str,
+    path: str,
+    summary: str,
+    description: str,
+    role: Role | None,
+    request: type[BaseModel] | None,
+    data: type[BaseModel],
+    errors: tuple[ErrorCode, ...] = (),
+    *,
+    invalid: ErrorCode = err.BAD_REQUEST,
+    message: str = "OK",
+) -> Endpoint:
+    return Endpoint(
+        name,
+        method,
+        f"{CATALOGUE}{path}",
+        summary,
+        description,
+        role,
+        request,
+        data,
+        errors if role is not None else errors + (err.BAD_REQUEST,),
+        invalid_code=invalid,
+        success_message=message,
+        tag="catalogue",
+    )
+
+
+SUBMIT_COURSE = _catalogue(
+    "submit_course",
+    "POST",
+    "/courses/submit",
+    "Submit a course for curation (DP, on behalf of one of its LPs)",
+    "The course and its schedules go to the programme office's entry assessment (status "
+    "PENDING). After a rejection, the same course_code again is a corrected version; earlier "
+    "versions and their assessments are kept. A course_code belongs to the DP that first "
+    "submitted it.",
+    Role.DP,
+    catalogue.SubmitCourseRequest,
+    catalogue.SubmissionData,
+    (
+        err.LP_UNKNOWN,
+        err.SCHEDULE_TIMES_INVALID,
+        err.AGE_RANGE_INVALID,
+        err.SESSIONS_INVALID,
+        err.COURSE_CODE_TAKEN,
+        err.SUBMISSION_OPEN,
+        err.SCHEDULE_CODE_TAKEN,
+        err.LP_CHANGED,
+    ),
+    invalid=err.SUBMISSION_INVALID,
+    message="Pengajuan pelatihan diterima.",
+)
+ADD_SCHEDULES = _catalogue(
+    "add_schedules",
+    "POST",
+    "/courses/schedules",
+    "Add schedules to an approved course (DP)",
+    "New schedules go on sale at once; the course needs no new assessment.",
+    Role.DP,
+    catalogue.AddSchedulesRequest,
+    catalogue.SubmissionData,
+    (
+        err.SUBMISSION_NOT_FOUND,
+        err.COURSE_NOT_APPROVED,
+        err.SCHEDULE_TIMES_INVALID,
+        err.SCHEDULE_CODE_TAKEN,
+    ),
+    invalid=err.SUBMISSION_INVALID,
+    message="Jadwal pelatihan ditambahkan.",
+)
+SUBMISSION_STATUS = _catalogue(
+    "submission_status",
+    "POST",
+    "/submissions/status",
+    "A submission's status, versions and assessments (DP)",
+    "Only the DP's own submissions: another DP's course_code is not found.",
+    Role.DP,
+    catalogue.CourseCodeRequest,
+    catalogue.SubmissionData,
+    (err.SUBMISSION_NOT_FOUND,),
+)
+LIST_SUBMISSIONS = _catalogue(
+    "list_submissions",
+    "POST",
+    "/submissions/list",
+    "The DP's submissions, newest first (DP)",
+    "",
+    Role.DP,
+    catalogue.SubmissionListRequest,
+    catalogue.SubmissionListData,
+)
+PENDING_SUBMISSIONS = _catalogue(
+    "pending_submissions",
+    "POST",
+    "/curation/pending",
+    "Submissions waiting for the entry assessment, oldest first (PMO)",
+    "",
+    Role.PMO,
+    catalogue.PendingRequest,
+    catalogue.SubmissionListData,
+)
+SHOW_SUBMISSION = _catalogue(
+    "show_submission",
+    "POST",
+    "/curation/show",
+    "A course in curation: versions, assessments, schedules (PMO)",
+    "",
+    Role.PMO,
+    catalogue.CourseCodeRequest,
+    catalogue.SubmissionData,
+    (err.SUBMISSION_NOT_FOUND,),
+)
+ASSESS = _catalogue(
+    "assess",
+    "POST",
+    "/curation/assess",
+    "Assess a course on the indicators (PMO)",
+    "kind `entry` scores the pending version on the 52 entry indicators: pass approves it (it "
+    "joins the catalogue, on sale), fail rejects it with its reasons. kind `monitoring` scores "
+    "an approved course on the 40 monitoring indicators: fail suspends it (send-otp refuses "
+    "`ERRCAT40007`; purchases already made are unaffected), pass reinstates a suspended one. "
+    "The rule: every critical indicator at least `critical_minimum` and the weighted mean at "
+    "least `pass_mean` (see indicators).",
+    Role.PMO,
+    catalogue.AssessRequest,
+    catalogue.AssessmentResultData,
+    (err.SUBMISSION_NOT_FOUND, err.ASSESSMENT_STATE, err.SCHEDULE_CODE_TAKEN),
+    invalid=err.SCORES_INVALID,
+)
+INDICATORS = _catalogue(
+    "indicators",
+    "GET",
+    "/indicators",
+    "The assessment indicators and the pass rule (public)",
+    "Entry (52) and monitoring (40) indicators: id, group, title, weight, critical flag.",
+    None,
+    None,
+    catalogue.IndicatorsData,
+)
+CATALOGUE_COURSES = _catalogue(
+    "catalogue_courses",
+    "GET",
+    "/courses",
+    "The unified catalogue (public)",
+    "Approved, active courses of every DP and LP (and the shared SBX- fixtures) with their "
+    "schedules not yet started and seats left, price, rating; filtered and paged.",
+    None,
+    None,
+    catalogue.CatalogueData,
+)
+CATALOGUE_COURSE = _catalogue(
+    "catalogue_course",
+    "GET",
+    "/course",
+    "A course's page (public)",
+    "The catalogue entry with the LP's reported results (average scores, certificates) and the "
+    "latest reviews.",
+    None,
+    None,
+    catalogue.CoursePageData,
+    (err.COURSE_NOT_LISTED,),
+)
+REPORT_RESULT = _catalogue(
+    "report_result",
+    "POST",
+    "/results",
+    "Report a participant's scores and certificate (LP)",
+    "After the post-test (sequence 999) is verified: pre-test and post-test scores (0-100) and, "
+    "when the LP issued one, the certificate's number and URL. Once per redeem code; only codes "
+    "of the LP's own courses.",
+    Role.LP,
+    catalogue.ResultRequest,
+    catalogue.TrainingResultData,
+    (
+        err.REDEEM_NOT_FOUND,
+        err.REDEEM_VOIDED,
+        err.TRAINING_NOT_FINISHED,
+        err.RESULT_EXISTS,
+        err.CERTIFICATE_NUMBER_TAKEN,
+    ),
+    invalid=err.RESULT_INVALID,
+    message="Nilai pelatihan tercatat.",
+)
+# The beneficiary's review is on the registration surface (bearer, /api/v1/registration).
+SUBMIT_REVIEW = Endpoint(
+    "submit_review",
+    "POST",
+    f"{REGISTRATION}/reviews",
+    "Rate and review a finished training (sandbox-defined, catalogue)",
+    "Once per purchase, after its post-test is verified: 1-5 stars and a review. The first "
+    "training finished, rated and reviewed is a condition of the incentive.",
+    None,
+    catalogue.ReviewRequest,
+    catalogue.ReviewData,
+    (
+        err.PURCHASE_NOT_FOUND,
+        err.TRAINING_NOT_FINISHED,
+        err.ALREADY_REVIEWED,
+        *BEARER,
+    ),
+    invalid_code=err.REVIEW_INVALID,
+    success_message="Terima kasih atas ulasan Anda.",
+    tag="registration",
+)
+CATALOGUE_ENDPOINTS: tuple[Endpoint, ...] = (
+    SUBMIT_COURSE,
+    ADD_SCHEDULES,
+    SUBMISSION_STATUS,
+    LIST_SUBMISSIONS,
+    PENDING_SUBMISSIONS,
+    SHOW_SUBMISSION,
+    ASSESS,
+    INDICATORS,
+    CATALOGUE_COURSES,
+    CATALOGUE_COURSE,
+    REPORT_RESULT,
+    SUBMIT_REVIEW,
+)
+
 # --- incentives through payment partners (sandbox-defined) ---------------------------------
 # Prakerja's side: the partner's callback (signed, role pp), the beneficiary's calls on the
 # registration surface and the programme office's on the admin surface. The operations the
@@ -814,6 +1045,7 @@ ALL_ENDPOINTS = (
     INTEGRATION_ENDPOINTS
     + REGISTRATION_ENDPOINTS
     + ADMIN_ENDPOINTS
+    + CATALOGUE_ENDPOINTS
     + PAYOUT_PRAKERJA_ENDPOINTS
     + INCENTIVE_REGISTRATION_ENDPOINTS
     + INCENTIVE_ADMIN_ENDPOINTS

@@ -515,6 +515,144 @@ WAVE_TIMES_INVALID = _e(
 )
 
 
+# --- catalogue, curation, reviews and training results (sandbox-defined) -------------------------
+SUBMISSION_INVALID = _e(
+    "ERRCAT40001",
+    400,
+    "Data pengajuan pelatihan tidak valid.",
+    "The course or schedule submission breaks its schema (the message names the field).",
+)
+LP_UNKNOWN = _e(
+    "ERRCAT40002",
+    400,
+    "Lembaga pelatihan tidak dikenal.",
+    "lp_client_code is not an active training provider (role lp).",
+)
+SCHEDULE_TIMES_INVALID = _e(
+    "ERRCAT40003",
+    400,
+    "Waktu jadwal pelatihan tidak valid.",
+    "A schedule must start in the future, before 2100, and end after it starts.",
+)
+AGE_RANGE_INVALID = _e(
+    "ERRCAT40004", 400, "Rentang usia peserta tidak valid.", "max_age is below min_age."
+)
+SESSIONS_INVALID = _e(
+    "ERRCAT40005",
+    400,
+    "Jumlah sesi tidak sesuai metode pelatihan.",
+    "A webinar needs sessions (1-10); a self-paced course has one (omit it or send 1).",
+)
+SCORES_INVALID = _e(
+    "ERRCAT40006",
+    400,
+    "Nilai indikator tidak lengkap atau tidak valid.",
+    "The scores must cover every indicator of the assessment's kind exactly, each 1-5; notes "
+    "only for those indicators.",
+)
+COURSE_SUSPENDED = _e(
+    "ERRCAT40007",
+    400,
+    "Pelatihan sedang dihentikan sementara dan tidak dapat dibeli.",
+    "The course failed a monitoring assessment: no new sales until a later one passes.",
+)
+COURSE_OTHER_DP = _e(
+    "ERRCAT40008",
+    400,
+    "Pelatihan ini dijual oleh platform digital lain.",
+    "A curated course is sold only by the DP that submitted it (the shared fixtures by any DP).",
+)
+RESULT_INVALID = _e(
+    "ERRCAT40009",
+    400,
+    "Nilai atau sertifikat pelatihan tidak valid.",
+    "Scores must be whole numbers 0-100; certificate_number and certificate_url go together.",
+)
+REVIEW_INVALID = _e(
+    "ERRCAT40010",
+    400,
+    "Penilaian atau ulasan tidak valid.",
+    "rating must be a whole number 1-5 and review 10-1,000 characters.",
+)
+SUBMISSION_NOT_FOUND = _e(
+    "ERRCAT40401",
+    404,
+    "Pengajuan pelatihan tidak ditemukan.",
+    "No submission with this course_code (of this DP, when a DP asks).",
+)
+COURSE_NOT_LISTED = _e(
+    "ERRCAT40402",
+    404,
+    "Pelatihan tidak ada di katalog.",
+    "No approved, active course with this course_code is in the catalogue.",
+)
+PURCHASE_NOT_FOUND = _e(
+    "ERRCAT40403",
+    404,
+    "Pembelian tidak ditemukan.",
+    "No purchase with this transaction_code on the applicant's card.",
+)
+COURSE_CODE_TAKEN = _e(
+    "ERRCAT40901",
+    409,
+    "Kode pelatihan sudah digunakan.",
+    "course_code belongs to another DP's course or to a sandbox fixture.",
+)
+SUBMISSION_OPEN = _e(
+    "ERRCAT40902",
+    409,
+    "Pelatihan ini sedang dinilai atau sudah disetujui.",
+    "Submit a course again only after a rejection; add schedules to an approved one instead.",
+)
+SCHEDULE_CODE_TAKEN = _e(
+    "ERRCAT40903",
+    409,
+    "Kode jadwal sudah digunakan.",
+    "A schedule_code is used twice in the request, by an existing schedule or by a pending "
+    "submission.",
+)
+COURSE_NOT_APPROVED = _e(
+    "ERRCAT40904",
+    409,
+    "Pelatihan belum disetujui.",
+    "Schedules can be added only to an approved course.",
+)
+ASSESSMENT_STATE = _e(
+    "ERRCAT40905",
+    409,
+    "Status pelatihan tidak mengizinkan penilaian ini.",
+    "An entry assessment needs a pending submission; a monitoring assessment an approved "
+    "(active or suspended) course.",
+)
+TRAINING_NOT_FINISHED = _e(
+    "ERRCAT40906",
+    409,
+    "Pelatihan belum diselesaikan.",
+    "The post-test (sequence 999) of this purchase is not verified yet.",
+)
+ALREADY_REVIEWED = _e(
+    "ERRCAT40907", 409, "Pembelian ini sudah diulas.", "A purchase is rated and reviewed once."
+)
+RESULT_EXISTS = _e(
+    "ERRCAT40908",
+    409,
+    "Nilai pelatihan ini sudah dilaporkan.",
+    "The scores of a redeem code are reported once.",
+)
+CERTIFICATE_NUMBER_TAKEN = _e(
+    "ERRCAT40909",
+    409,
+    "Nomor sertifikat sudah digunakan.",
+    "This LP already issued a certificate with this number.",
+)
+LP_CHANGED = _e(
+    "ERRCAT40910",
+    409,
+    "Pengajuan ulang harus untuk lembaga pelatihan yang sama.",
+    "A corrected version of a course names the LP of the first version.",
+)
+
+
 # --- incentives: linking, schedules, surveys, disbursements, reconciliation (ERRINC) ---------
 # The codes a *payment partner* answers are another catalogue: contract.payouts (ERRPPR).
 INC_NOT_BENEFICIARY = _e(

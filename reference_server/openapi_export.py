@@ -36,6 +36,7 @@ from contract import (
     admin,
     assignments,
     attendance,
+    catalogue,
     envelope,
     government,
     incentives,
@@ -43,6 +44,7 @@ from contract import (
     payouts,
     registration,
     sandbox,
+    simulate,
     sso,
     webhooks,
 )
@@ -93,6 +95,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     sandbox,
     registration,
     admin,
+    catalogue,
     government,
     envelope,
     payouts,
@@ -397,8 +400,8 @@ def government_document() -> dict[str, Any]:
                         "name": government.SIMULATE_HEADER,
                         "in": "header",
                         "required": False,
-                        "description": "Simulators only: force an outcome.",
-                        "schema": {"type": "string", "enum": list(government.SIMULATE_VALUES)},
+                        "description": "Simulators only: force an outcome. " + simulate.describe(),
+                        "schema": {"type": "string", "maxLength": 200},
                     }
                 ],
                 "requestBody": {
