@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from contract import VERSION
 from contract.endpoints import ALL_ENDPOINTS
-from reference_server import errors, fixtures, logs, openapi_export
+from reference_server import errors, fixtures, logs, metrics, openapi_export
 from reference_server.limits import BodyLimit
 from reference_server.routers import (
     admin,
@@ -26,6 +26,7 @@ from reference_server.routers import (
     verification,
     waves,
 )
+from reference_server.routers import metrics as metrics_router
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
 from reference_server.storage.db import transaction, upgrade
@@ -62,10 +63,12 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         prepare(runtime)
+        metrics.process_started(runtime.engine)
         worker = start_inline(runtime)  # the outbox worker, unless `prakerja worker` runs it
         yield
         if worker is not None:
             worker.stop()
+        metrics.process_stopped()
         runtime.close()
 
     app = FastAPI(
@@ -89,22 +92,29 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        metrics.IN_PROGRESS.inc()
+        try:
+            response = await call_next(request)
+        finally:
+            metrics.IN_PROGRESS.dec()
+        seconds = time.perf_counter() - started
         # The route's template, not the URL: paths carry one-time tokens (/verifikasi/{token}),
         # query strings personal data; bodies and headers (signatures) are never logged.
-        route = request.scope.get("route")
+        template: str | None = getattr(request.scope.get("route"), "path", None)
+        metrics.observe(request.method, template, response.status_code, seconds)
         log.info(
             "%s %s %s %.1fms client=%s",
             request.method,
-            getattr(route, "path", request.url.path),
+            template or request.url.path,
             response.status_code,
-            (time.perf_counter() - started) * 1000,
+            seconds * 1000,
             request.headers.get("client_code", "-"),
         )
         return response
 
     for router in (
         health.router,
+        metrics_router.router,
         payments.router,
         attendance.router,
         verification.router,
