@@ -508,10 +508,11 @@ COMMIT_WAVE = _admin(
     "commit_wave",
     "/waves/commit",
     "Commit to the lottery seed",
-    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once.",
-    admin.WaveRequest,
+    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once. In the "
+    "sandbox the PMO may give the seed, for reproducible simulations.",
+    admin.CommitWaveRequest,
     admin.WaveData,
-    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE, err.SANDBOX_ONLY),
 )
 CLOSE_WAVE = _admin(
     "close_wave",
