@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # The packages that register simulators: add yours here.
 SIMULATOR_MODULES: tuple[str, ...] = (
     "simulators.government.kinds",
+    "simulators.payment.kinds",
     "simulators.provider.kinds",
 )
 
