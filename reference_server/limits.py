@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +15,7 @@ class BodyLimit:
 
     The whole body is read before the app runs (every body of this API is small), so a refusal is
     the same whether the size was declared in Content-Length or only found while streaming.
+    ``overrides`` gives paths a cap of their own (a job portal's batch of vacancies).
     """
 
     def __init__(
@@ -22,20 +23,20 @@ class BodyLimit:
         app: ASGIApp,
         refuse: Callable[[Scope], Response],
         limit: int = MAX_BODY_BYTES,
-        larger: dict[str, int] | None = None,
+        overrides: Mapping[str, int] | None = None,
     ) -> None:
-        if limit <= 0 or any(size <= 0 for size in (larger or {}).values()):
-            raise ValueError("limits must be positive")
+        self.overrides = dict(overrides or {})
+        if limit <= 0 or any(cap <= 0 for cap in self.overrides.values()):
+            raise ValueError("limit must be positive")
         self.app = app
         self.refuse = refuse
         self.limit = limit
-        self.larger = dict(larger or {})  # exact paths allowed a larger body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope.get("path", ""), self.limit)
+        limit = self.overrides.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             await self.refuse(scope)(scope, receive, send)
