@@ -2,10 +2,11 @@
 
 A check's exchanges are collected raw (the check needs the real bytes to judge them) and turned
 into ``contract.certification.Exchange`` by a ``Redactor`` when the check ends, so that events,
-reports and the sandbox only ever hold the redacted form: keys and signatures as keyed
-fingerprints (equal values, equal fingerprints, nothing to reverse), the run's own secrets
-replaced wherever they appear, values of secret JSON keys (``otp``, ``payment_token``, ``nik``…)
-fingerprinted, anything shaped like a NIK masked, and long bodies cut.
+reports and the sandbox only ever hold the redacted form. The rule is ``contract.redact``'s (the
+same headers and JSON keys hidden, every 16-digit number masked to region + serial), with one
+difference: a hidden value becomes a keyed fingerprint instead of ``***``, so that a reader sees
+that authorize carried the token send-otp issued without seeing the token. The run's own keys are
+also replaced wherever they appear, and long bodies are cut.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping
@@ -24,15 +24,11 @@ from typing import Any, Literal
 import httpx
 
 from conformance.errors import PartnerFailure
-from contract.certification import MAX_EXCHANGES, SECRET_KEYS, Exchange
+from contract.certification import MAX_EXCHANGES, Exchange
+from contract.redact import NIK_KEYS, SECRET_HEADERS, SECRET_KEYS, mask_nik
 
 BODY_CHARS = 2_048
 PASSED_EXCHANGES = 5  # a passing check keeps its first few exchanges; a failing one up to the max
-SECRET_HEADERS = frozenset(
-    {"signature", "x-signature", "authorization", "cookie", "set-cookie", "x-api-key"}
-)
-# 16 digits shaped like a NIK: a province code (11-96), a day (01-31, +40 for women), a month.
-NIK_LIKE = re.compile(r"(?<!\d)([1-9][1-6]\d{4})((?:[0-7]\d)(?:0[1-9]|1[0-2])\d{2}\d{4})(?!\d)")
 Direction = Literal["to_partner", "from_partner"]
 
 
@@ -78,14 +74,14 @@ class Redactor:
         """Free text with the run's secrets and NIK-shaped numbers removed."""
         for secret in self._secrets:
             value = value.replace(secret, "[secret]")
-        return NIK_LIKE.sub(lambda m: m.group(1) + "*" * 10, value)
+        return mask_nik(value)
 
     def _json(self, node: Any) -> Any:
         if isinstance(node, dict):
             return {
                 key: (
                     self.fingerprint(str(value))
-                    if str(key).lower() in SECRET_KEYS and isinstance(value, str | int)
+                    if str(key).lower() in SECRET_KEYS | NIK_KEYS and isinstance(value, str | int)
                     else self._json(value)
                 )
                 for key, value in node.items()

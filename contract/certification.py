@@ -45,23 +45,6 @@ RequirementId = Annotated[str, StringConstraints(pattern=r"^(DP|LP|PP|JP|WH)-[A-
 Timestamp = Annotated[str, StringConstraints(min_length=10, max_length=40), Storable]
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
-SECRET_KEYS = frozenset(
-    {
-        "otp",
-        "payment_token",
-        "access_token",
-        "refresh_token",
-        "token",
-        "password",
-        "sign_key",
-        "webhook_key",
-        "nik",
-        "kk",
-        "liveness_token",
-    }
-)
-"""JSON keys whose values are secrets or personal data: never kept in clear in evidence."""
-
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -31,6 +31,7 @@ DATABASE_FREE = (
     "tests/test_bench_population_smoke.py",
     "tests/conformance/test_runner.py",
     "tests/conformance/test_files.py",
+    "tests/conformance/test_mutants_name_requirements.py",
 )
 
 

@@ -19,7 +19,6 @@ from typing import Any
 from contract import VERSION
 from contract import errors as err
 from contract.certification import (
-    SECRET_KEYS,
     CertificateBody,
     Decision,
     Outcome,
@@ -28,6 +27,7 @@ from contract.certification import (
     summarize,
 )
 from contract.errors import ApiError
+from contract.redact import NIK_KEYS, SECRET_KEYS, mask_nik
 from contract.requirements import CAPABILITIES, CATALOGUE_VERSION, REQUIREMENTS, for_partner
 from contract.roles import Role
 
@@ -133,21 +133,26 @@ def token_of(authorization: str) -> str:
 
 def _mask(node: Any, salt: str) -> Any:
     if isinstance(node, dict):
-        return {
-            key: (
-                f"fp:{fingerprint(salt, str(value))}"
-                if key.lower() in SECRET_KEYS and isinstance(value, str | int) and value != ""
-                else _mask(value, salt)
-            )
-            for key, value in node.items()
-        }
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            lowered = str(key).lower()
+            if lowered in SECRET_KEYS and isinstance(value, str | int) and value != "":
+                out[key] = f"fp:{fingerprint(salt, str(value))}"
+            elif lowered in NIK_KEYS and isinstance(value, str):
+                out[key] = mask_nik(value)
+            else:
+                out[key] = _mask(value, salt)
+        return out
     if isinstance(node, list):
         return [_mask(item, salt) for item in node]
     return node
 
 
 def mask_body(body: bytes, salt: str, limit: int) -> str | None:
-    """A recorded body: JSON with its secrets fingerprinted, or the text as sent; cut at ``limit``."""
+    """A recorded body: JSON with the secrets of ``contract.redact`` as keyed fingerprints (so the
+    judge still sees that authorize carried the token send-otp issued) and NIKs masked, or the
+    text as sent; cut at ``limit``. Other numbers (card numbers) stay: the judge needs them and
+    only the partner itself and the office read its calls."""
     if not body:
         return None
     try:
