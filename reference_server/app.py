@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from contract import VERSION
+from contract.endpoints import ALL_ENDPOINTS
 from reference_server import errors, fixtures, logs, metrics, openapi_export
 from reference_server.limits import BodyLimit
 from reference_server.routers import (
@@ -17,6 +18,7 @@ from reference_server.routers import (
     assignments,
     attendance,
     health,
+    jobs,
     payments,
     registration,
     sandbox,
@@ -79,7 +81,11 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
-    app.add_middleware(BodyLimit, refuse=errors.too_large)
+    app.add_middleware(
+        BodyLimit,
+        refuse=errors.too_large,
+        overrides={e.path: e.max_body for e in ALL_ENDPOINTS if e.max_body},
+    )
 
     @app.middleware("http")
     async def _log(
@@ -118,6 +124,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        jobs.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included
