@@ -36,6 +36,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ from contract.payouts import (
     StatementRequest,
 )
 from contract.simulate import Directives, SimulateError
+from contract.webhooks import EVENT_MODELS
 from simulators.framework.app import (
     BAD_SIMULATE,
     TIMED_OUT,
@@ -229,6 +231,7 @@ class Partner:
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhook_deliveries: int = 0
     plans: dict[str, CallbackPlan] = field(default_factory=dict)  # of PENDING disbursements
+    faults: random.Random = field(default_factory=random.Random)  # the spec's behaviour rates
     _stamps: dict[tuple[int, str], None] = field(default_factory=dict)
 
     @property
@@ -250,6 +253,18 @@ class Partner:
             if refused.reason == inbound.REPLAYED and self.is_mutant(kinds.ACCEPTS_REPLAY):
                 return
             raise Refusal(_AUTH_ERRORS[refused.reason], refused.message) from None
+
+    def drawn(self, first: bool) -> Directives:
+        """The behaviour directives the partner's rates draw for a disburse without X-Simulate
+        (callback ones only for a first request: a repeat causes no callback)."""
+        spec, draw = self.spec, self.faults.random
+        names = [simulate.TIMEOUT_AFTER_DEBIT] if draw() < spec.debit_timeout_rate else []
+        duplicate, late = draw() < spec.duplicate_callback_rate, draw() < spec.late_callback_rate
+        if first and duplicate:
+            names.append(simulate.DUPLICATE_CALLBACK)
+        if first and late:
+            names.append(simulate.LATE_CALLBACK)
+        return Directives(tuple(simulate.Directive(name) for name in names))
 
     def take_rule(self, operation: str, disbursement_id: str | None) -> Directives:
         """The directives of the first queued rule this call matches (consumed), or none."""
@@ -468,6 +483,7 @@ def create_app(config: SimConfig, kind_name: str) -> FastAPI:
         tolerance=tolerance,
     )
     base_path = httpx.URL(config.sandbox_url or "http://sandbox.invalid").path.rstrip("/")
+    seed = config.profile.seed
     p = Partner(
         spec=spec,
         accounts=accounts,
@@ -475,6 +491,7 @@ def create_app(config: SimConfig, kind_name: str) -> FastAPI:
         verifier=verifier,
         ctx=app.state.sim,
         callback_path=base_path + CALLBACK_PATH,
+        faults=random.Random(None if seed is None else f"{seed}:{config.instance}:behaviour"),
     )
     app.state.partner = p
     _install_errors(app)
@@ -508,16 +525,21 @@ def _payout_routes(app: FastAPI, p: Partner) -> None:
     crash = p.is_mutant(kinds.CRASHES_ON_BAD_BODY)
 
     async def receive(request: Request, model: type[M], operation: str) -> tuple[M, Directives]:
+        """Verify, parse, and the directives of the call: its header's, else a queued rule's,
+        else (a disburse) what the partner's behaviour rates draw."""
         body = await _read_body(request)
         p.verify(request, body)
         message = _parse(model, body, crash)
         asked = directives(request)
         if not asked and request.headers.get(simulate.SIMULATE_HEADER) is None:
             about = getattr(message, "disbursement_id", None)
-            asked = p.take_rule(operation, about if isinstance(about, str) else None)
+            about = about if isinstance(about, str) else None
+            asked = p.take_rule(operation, about)
             failure = await _queued_transport(request, p, asked)
             if failure is not None:
                 raise _Queued(failure)
+            if not asked and operation == "disburse" and about is not None:
+                asked = p.drawn(first=p.ledger.find(about) is None)
         return message, asked
 
     @app.post(ACCOUNT_INQUIRY_PATH, response_model=None, summary="Account inquiry")
@@ -710,6 +732,13 @@ def _app_routes(app: FastAPI, p: Partner) -> None:
             raise Refusal(PP_BAD_REQUEST, "The body is not valid JSON.") from None
         if not isinstance(event, dict) or not isinstance(event.get("event_id"), str):
             raise Refusal(PP_BAD_REQUEST, "event_id: Field required")
+        known = {kind.value: model for kind, model in EVENT_MODELS.items()}
+        model = known.get(str(event.get("event_type")))
+        if model is not None:  # an event type of a later contract is kept unread
+            try:
+                model.model_validate(event)
+            except ValidationError as exc:
+                raise Refusal(PP_BAD_REQUEST, describe(exc)) from None
         p.webhook_deliveries += 1
         p.webhooks.setdefault(event["event_id"], event)
         return JSONResponse({"success": True, "message": "OK"})
