@@ -16,6 +16,7 @@ from reference_server.routers import (
     admin,
     assignments,
     attendance,
+    catalogue,
     health,
     payments,
     registration,
@@ -108,6 +109,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        catalogue.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included
