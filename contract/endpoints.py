@@ -6,7 +6,7 @@ validation handler picks the error code of a malformed body from ``invalid_code`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -16,7 +16,10 @@ from contract import (
     assignments,
     attendance,
     catalogue,
+    incentives,
+    jobs,
     payments,
+    payouts,
     registration,
     sandbox,
     sso,
@@ -51,6 +54,7 @@ class Endpoint:
     invalid_code: ErrorCode = err.BAD_REQUEST
     success_message: str = "OK"
     tag: str = "payment"
+    max_body: int | None = None  # bytes; None: the server's default cap (64 KiB)
 
 
 SIGNED = (
@@ -504,10 +508,11 @@ COMMIT_WAVE = _admin(
     "commit_wave",
     "/waves/commit",
     "Commit to the lottery seed",
-    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once.",
-    admin.WaveRequest,
+    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once. In the "
+    "sandbox the PMO may give the seed, for reproducible simulations.",
+    admin.CommitWaveRequest,
     admin.WaveData,
-    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE, err.SANDBOX_ONLY),
 )
 CLOSE_WAVE = _admin(
     "close_wave",
@@ -798,8 +803,369 @@ CATALOGUE_ENDPOINTS: tuple[Endpoint, ...] = (
     SUBMIT_REVIEW,
 )
 
+# --- incentives through payment partners (sandbox-defined) ---------------------------------
+# Prakerja's side: the partner's callback (signed, role pp), the beneficiary's calls on the
+# registration surface and the programme office's on the admin surface. The operations the
+# *partner* hosts are PARTNER_ENDPOINTS below: Prakerja calls them, it does not serve them.
+
+PAYOUT_CALLBACK = Endpoint(
+    "payout_callback",
+    "POST",
+    payouts.CALLBACK_PATH,
+    "Payment partner: a disbursement became final (sandbox-defined)",
+    "The payment partner's callback, signed with its sign key (role `pp`), when a disbursement "
+    "it was sent becomes SUCCESS or FAILED. Idempotent: a duplicate gets the same answer, and "
+    "callbacks are accepted in any order and at any time (also before the disburse answer). A "
+    "callback contradicting the record (another final status or amount) is refused and kept "
+    "for reconciliation. Retry on anything but a 2xx or a 4xx other than 429.",
+    Role.PP,
+    payouts.PayoutCallbackRequest,
+    payouts.PayoutCallbackData,
+    (
+        err.INC_DISBURSEMENT_NOT_FOUND,
+        err.INC_CALLBACK_CONFLICT,
+        err.INC_CALLBACK_AMOUNT,
+        err.INC_CALLBACK_NOT_FINAL,
+    ),
+    success_message="Callback diterima.",
+    tag="payout",
+)
+PAYOUT_PRAKERJA_ENDPOINTS: tuple[Endpoint, ...] = (PAYOUT_CALLBACK,)
+
+INCENTIVE_PARTNERS = _registration(
+    "incentive_partners",
+    "GET",
+    "/incentive/partners",
+    "Payment partners an account can be linked with",
+    "The banks and e-wallets incentives can be paid into.",
+    None,
+    incentives.PaymentPartnersData,
+)
+LINK_ACCOUNT = _registration(
+    "link_account",
+    "POST",
+    "/incentive/link",
+    "Link a bank account or e-wallet for incentives",
+    "For a card holder. Asks the partner about the account: it must exist, be active, be "
+    "KYC-verified and carry the card holder's NIK; an e-wallet must be on the phone registered "
+    "with Prakerja. Then texts an OTP to that phone (sandbox: the SMS inbox); confirm with "
+    "incentive/link/confirm within 5 minutes.",
+    incentives.LinkAccountRequest,
+    incentives.LinkData,
+    (
+        err.INC_NOT_BENEFICIARY,
+        err.INC_PARTNER_NOT_FOUND,
+        err.INC_EWALLET_PHONE,
+        err.INC_ACCOUNT_NOT_FOUND,
+        err.INC_KYC_NOT_VERIFIED,
+        err.INC_NIK_MISMATCH,
+        err.INC_ACCOUNT_BLOCKED,
+        err.INC_TYPE_NOT_SUPPORTED,
+        err.INC_ALREADY_LINKED,
+        err.INC_PARTNER_UNAVAILABLE,
+    ),
+    message="OTP berhasil dikirim.",
+)
+CONFIRM_LINK = _registration(
+    "confirm_link",
+    "POST",
+    "/incentive/link/confirm",
+    "Confirm the account link with the texted OTP",
+    "Makes the account the one incentives are paid into (an earlier one is replaced; a payment "
+    "already sent stays with it). Three wrong OTPs end the link request.",
+    incentives.ConfirmLinkRequest,
+    incentives.LinkData,
+    (err.INC_NOT_BENEFICIARY, err.INC_LINK_OTP_WRONG, err.INC_LINK_NOT_PENDING),
+    message="Rekening berhasil ditautkan.",
+)
+INCENTIVES = _registration(
+    "incentives",
+    "GET",
+    "/incentive",
+    "Incentive conditions, schedule and payment history",
+    "Which conditions are met (first training finished, rated and reviewed, account linked), "
+    "every payment of the scheme with its due date and status, and every disbursement made.",
+    None,
+    incentives.IncentivesData,
+    (err.INC_NOT_BENEFICIARY,),
+)
+SURVEYS = _registration(
+    "surveys",
+    "GET",
+    "/surveys",
+    "The evaluation surveys of the card's scheme",
+    "Each opens once the incentive it follows is paid, is answered once and paid once.",
+    None,
+    incentives.SurveysData,
+    (err.INC_NOT_BENEFICIARY,),
+)
+ANSWER_SURVEY = _registration(
+    "answer_survey",
+    "POST",
+    "/surveys/answer",
+    "Answer an evaluation survey",
+    "Every question answered; the survey's payment is scheduled at once (to the linked account).",
+    incentives.SurveyAnswerRequest,
+    incentives.SurveyAnswerData,
+    (
+        err.INC_NOT_BENEFICIARY,
+        err.INC_SURVEY_NOT_FOUND,
+        err.INC_SURVEY_LOCKED,
+        err.INC_SURVEY_ANSWERED,
+        err.INC_SURVEY_ANSWERS_INVALID,
+    ),
+    message="Terima kasih, survei tersimpan.",
+)
+INCENTIVE_REGISTRATION_ENDPOINTS: tuple[Endpoint, ...] = (
+    INCENTIVE_PARTNERS,
+    LINK_ACCOUNT,
+    CONFIRM_LINK,
+    INCENTIVES,
+    SURVEYS,
+    ANSWER_SURVEY,
+)
+
+RUN_DUE = _admin(
+    "run_due_incentives",
+    "/jobs/incentives-due",
+    "Schedule and send the incentives that are due",
+    "Runs the job the worker runs daily: starts the schedule of every card holder who now meets "
+    "the conditions and queues a disbursement for every payment due by `as_of` (sandbox: any "
+    "time, e.g. months ahead). The disbursements are sent by the outbox workers.",
+    incentives.RunDueRequest,
+    incentives.RunDueData,
+    (err.INC_DATE_INVALID,),
+)
+RECONCILE = _admin(
+    "reconcile_payouts",
+    "/payouts/reconcile",
+    "Reconcile a payment partner's statement of a day with the ledger",
+    "Fetches the partner's statement of `date` (every page), compares it with Prakerja's "
+    "disbursements and ledger, stores the report and returns it. The worker does this daily for "
+    "the day before.",
+    incentives.ReconcileRequest,
+    incentives.ReconciliationData,
+    (err.INC_PARTNER_NOT_FOUND, err.INC_DATE_INVALID, err.INC_PARTNER_UNAVAILABLE),
+)
+RECONCILIATION = _admin(
+    "reconciliation_report",
+    "/payouts/reconciliation",
+    "The stored reconciliation report of a partner and day",
+    "The latest run's report: counts, totals and every mismatch.",
+    incentives.ReconcileRequest,
+    incentives.ReconciliationData,
+    (err.INC_PARTNER_NOT_FOUND, err.INC_REPORT_NOT_FOUND),
+)
+PAYOUT_SUMMARY = _admin(
+    "payout_summary",
+    "/payouts/summary",
+    "Disbursements per partner and status, and the ledger total",
+    "",
+    incentives.PayoutSummaryRequest,
+    incentives.PayoutSummaryData,
+    (err.INC_PARTNER_NOT_FOUND,),
+)
+INCENTIVE_ADMIN_ENDPOINTS: tuple[Endpoint, ...] = (
+    RUN_DUE,
+    RECONCILE,
+    RECONCILIATION,
+    PAYOUT_SUMMARY,
+)
+
+
+def _partner_hosted(
+    name: str,
+    path: str,
+    summary: str,
+    description: str,
+    request: type[BaseModel],
+    data: type[BaseModel],
+) -> Endpoint:
+    return Endpoint(
+        name,
+        "POST",
+        path,
+        summary,
+        description,
+        None,  # the caller is Prakerja, signing with the partner's webhook key
+        request,
+        data,
+        payouts.OPERATION_ERRORS[path],
+        invalid_code=payouts.PP_BAD_REQUEST,
+        tag="payment-partner",
+    )
+
+
+PARTNER_ACCOUNT_INQUIRY = _partner_hosted(
+    "account_inquiry",
+    payouts.ACCOUNT_INQUIRY_PATH,
+    "Account inquiry: whose account is it, how verified, is it the NIK Prakerja sends",
+    "Answers for an existing account of the given type, whatever its state: its holder's name, "
+    "KYC level, whether its verified identity has exactly this NIK (never the NIK itself), and "
+    "whether it can receive money. An unknown account is `ERRPPR40401`; an account type this "
+    "partner does not hold is `ERRPPR42203`. Reads only: records nothing Prakerja relies on.",
+    payouts.AccountInquiryRequest,
+    payouts.AccountInquiryData,
+)
+PARTNER_DISBURSE = _partner_hosted(
+    "disburse",
+    payouts.DISBURSE_PATH,
+    "Disburse: pay an incentive into an account, once per disbursement_id",
+    "Records the disbursement under `disbursement_id` and credits `amount` (integer rupiah, no "
+    "fee) to the account, now or later. The answer is SUCCESS, PENDING (a callback follows) or "
+    "FAILED with `failure_code` (account not found, blocked, over its limit, wrong type: a "
+    "business refusal is a FAILED disbursement, not an HTTP error). The same id again with the "
+    "same account and amount returns the disbursement as it stands, paying nothing more; with "
+    "another account or amount it is `ERRPPR40901`.",
+    payouts.DisburseRequest,
+    payouts.DisbursementData,
+)
+PARTNER_STATUS = _partner_hosted(
+    "disbursement_status",
+    payouts.STATUS_PATH,
+    "Status of a disbursement",
+    "The disbursement as recorded now; `ERRPPR40402` when no disburse with this id was ever "
+    "recorded (Prakerja then sends it). Prakerja asks this before re-sending a disburse whose "
+    "answer it did not get, and to follow a PENDING one whose callback is late.",
+    payouts.DisbursementStatusRequest,
+    payouts.DisbursementData,
+)
+PARTNER_STATEMENT = _partner_hosted(
+    "statement",
+    payouts.STATEMENT_PATH,
+    "Daily statement for reconciliation",
+    "Every disbursement whose status became final (SUCCESS or FAILED) during `date` "
+    "(Asia/Jakarta) by the partner's clock, each exactly once across the pages, in a stable "
+    "order; follow `next_cursor` until null. The totals cover the whole day. A day in the "
+    "future is `ERRPPR40002`; today is listed as far as it has gone.",
+    payouts.StatementRequest,
+    payouts.StatementData,
+)
+PARTNER_ENDPOINTS: tuple[Endpoint, ...] = (
+    PARTNER_ACCOUNT_INQUIRY,
+    PARTNER_DISBURSE,
+    PARTNER_STATUS,
+    PARTNER_STATEMENT,
+)
+"""What a payment partner serves on its base URL (not part of ALL_ENDPOINTS: Prakerja calls them)."""
+
+# --- jobs (sandbox-defined): job portals push vacancies; job seekers search them ------------
+JOBS = "/api/v1/jobs"
+
+PUSH_VACANCIES = Endpoint(
+    "push_vacancies",
+    "POST",
+    f"{JOBS}/vacancies/push",
+    "Push a batch of vacancies",
+    f"Up to {jobs.PUSH_MAX_ITEMS} vacancies (body up to 1 MiB), each judged on its own: every "
+    "item gets a result — `accepted` (new), `updated` (changed content, or re-opened), "
+    "`unchanged` (same content: nothing written) or `rejected` with a catalogued code — so one "
+    "bad item never sinks the batch. A vacancy is the portal's `vacancy_id`; pushing it again is "
+    "idempotent. Expired vacancies drop out of search on their own.",
+    Role.JP,
+    jobs.PushRequest,
+    jobs.PushData,
+    (
+        err.VACANCY_INVALID,
+        err.LOCATION_UNKNOWN,
+        err.SALARY_RANGE_INVALID,
+        err.VACANCY_DATES_INVALID,
+        err.VACANCY_EXPIRED,
+        err.VACANCY_DUPLICATE_IN_BATCH,
+    ),
+    invalid_code=err.JOB_PUSH_INVALID,
+    tag="jobs",
+    max_body=jobs.PUSH_MAX_BODY_BYTES,
+)
+WITHDRAW_VACANCIES = Endpoint(
+    "withdraw_vacancies",
+    "POST",
+    f"{JOBS}/vacancies/withdraw",
+    "Withdraw vacancies",
+    "Takes the portal's vacancies out of search at once; one result per id. Pushing a withdrawn "
+    "vacancy again re-opens it.",
+    Role.JP,
+    jobs.WithdrawRequest,
+    jobs.WithdrawData,
+    (err.VACANCY_NOT_FOUND,),
+    invalid_code=err.JOB_PUSH_INVALID,
+    tag="jobs",
+)
+SEARCH_VACANCIES = Endpoint(
+    "search_vacancies",
+    "GET",
+    f"{JOBS}/search",
+    "Search live vacancies (public)",
+    "Every filter optional, all combined: words of title or company, province or regency, the "
+    "seeker's education (vacancies asking no more), industry, job type, salary range. Newest "
+    "first; page with `cursor` = the previous page's `next_cursor`. No authentication: "
+    "vacancies are public.",
+    None,
+    None,
+    jobs.SearchData,
+    (err.LOCATION_UNKNOWN, err.SALARY_RANGE_INVALID, err.JOB_CURSOR_INVALID),
+    invalid_code=err.JOB_SEARCH_INVALID,
+    tag="jobs",
+)
+RECOMMENDATIONS = replace(
+    _registration(
+        "job_recommendations",
+        "GET",
+        "/jobs/recommendations",
+        "Vacancies recommended for the applicant",
+        "Live vacancies the applicant's education qualifies for, ranked by the industries of the "
+        "courses they finished (post-test verified) and by nearness to their district; ties newest "
+        "first. Each says why it was recommended. Needs the identity submitted.",
+        None,
+        jobs.RecommendationsData,
+        (err.IDENTITY_MISSING, err.JOB_SEARCH_INVALID),
+    ),
+    invalid_code=err.JOB_SEARCH_INVALID,
+    tag="jobs",
+)
+JOBS_ENDPOINTS: tuple[Endpoint, ...] = (
+    PUSH_VACANCIES,
+    WITHDRAW_VACANCIES,
+    SEARCH_VACANCIES,
+    RECOMMENDATIONS,
+)
+
+# Served by the job portal, called by Prakerja (signed with the portal's webhook_key):
+# documented in openapi/job-portal.openapi.json, never mounted by the server.
+JOB_PORTAL_FEED = Endpoint(
+    "job_portal_feed",
+    "POST",
+    jobs.FEED_PATH,
+    "The portal's vacancy feed (served by the job portal)",
+    "Vacancies created, changed or withdrawn after `cursor`, oldest change first, at most "
+    "`limit`; `next_cursor` resumes after the last one and `has_more` says whether another page "
+    "is ready. Prakerja signs the call with the portal's `webhook_key`: headers `client_code` "
+    "(the portal's own), `timestamp`, `signature` = HMAC-SHA1 over client_code + timestamp + "
+    "`POST` + path + body; the portal must refuse anything else with the `ERRAUT` codes.",
+    None,
+    jobs.FeedRequest,
+    jobs.FeedData,
+    (
+        err.MISSING_HEADERS,
+        err.UNKNOWN_CLIENT,
+        err.BAD_SIGNATURE,
+        err.BAD_TIMESTAMP,
+        err.REPLAYED,
+        err.BAD_REQUEST,
+    ),
+    tag="job-portal",
+)
+JOB_PORTAL_ENDPOINTS: tuple[Endpoint, ...] = (JOB_PORTAL_FEED,)
+
 ALL_ENDPOINTS = (
-    INTEGRATION_ENDPOINTS + REGISTRATION_ENDPOINTS + ADMIN_ENDPOINTS + CATALOGUE_ENDPOINTS
+    INTEGRATION_ENDPOINTS
+    + REGISTRATION_ENDPOINTS
+    + ADMIN_ENDPOINTS
+    + CATALOGUE_ENDPOINTS
+    + PAYOUT_PRAKERJA_ENDPOINTS
+    + INCENTIVE_REGISTRATION_ENDPOINTS
+    + INCENTIVE_ADMIN_ENDPOINTS
+    + JOBS_ENDPOINTS
 )
 BY_PATH: dict[str, Endpoint] = {e.path: e for e in ALL_ENDPOINTS}
 

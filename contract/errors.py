@@ -514,6 +514,71 @@ WAVE_TIMES_INVALID = _e(
     "closes_at must be after opens_at, both with a time zone.",
 )
 
+# --- jobs: job portals' vacancies, search, recommendations (sandbox-defined) -----------------
+JOB_PUSH_INVALID = _e(
+    "ERRJOB40001",
+    400,
+    "Request lowongan tidak valid.",
+    "The push or withdraw body is not JSON, not an object, or its list is empty or too long.",
+)
+VACANCY_INVALID = _e(
+    "ERRJOB40002",
+    400,
+    "Data lowongan tidak valid.",
+    "A vacancy breaks the schema: a field is missing, of the wrong type or out of range "
+    "(the message names it).",
+)
+LOCATION_UNKNOWN = _e(
+    "ERRJOB40003",
+    400,
+    "Kode lokasi tidak dikenal.",
+    "The location is not a regency (PP.RR) or district (PP.RR.DD) of the official list, or a "
+    "search names a province or regency that is not on it.",
+)
+SALARY_RANGE_INVALID = _e(
+    "ERRJOB40004",
+    400,
+    "Rentang gaji tidak valid.",
+    "salary_min is greater than salary_max.",
+)
+VACANCY_DATES_INVALID = _e(
+    "ERRJOB40005",
+    400,
+    "Tanggal lowongan tidak valid.",
+    "expires_at is not after posted_at or more than 180 days after it, or posted_at lies in "
+    "the future.",
+)
+VACANCY_EXPIRED = _e(
+    "ERRJOB40006",
+    400,
+    "Lowongan sudah kedaluwarsa.",
+    "expires_at has already passed: an expired vacancy is not taken in.",
+)
+VACANCY_DUPLICATE_IN_BATCH = _e(
+    "ERRJOB40007",
+    400,
+    "vacancy_id muncul lebih dari sekali dalam satu batch.",
+    "The same vacancy_id appears earlier in this batch; only its first occurrence counts.",
+)
+VACANCY_NOT_FOUND = _e(
+    "ERRJOB40008",
+    400,
+    "Lowongan tidak ditemukan.",
+    "No vacancy of this portal has this vacancy_id.",
+)
+JOB_SEARCH_INVALID = _e(
+    "ERRJOB40009",
+    400,
+    "Parameter pencarian lowongan tidak valid.",
+    "A search or recommendation parameter is malformed or unknown (the message names it).",
+)
+JOB_CURSOR_INVALID = _e(
+    "ERRJOB40010",
+    400,
+    "Cursor halaman tidak valid.",
+    "cursor is not a next_cursor this server returned.",
+)
+
 
 # --- catalogue, curation, reviews and training results (sandbox-defined) -------------------------
 SUBMISSION_INVALID = _e(
@@ -650,6 +715,146 @@ LP_CHANGED = _e(
     409,
     "Pengajuan ulang harus untuk lembaga pelatihan yang sama.",
     "A corrected version of a course names the LP of the first version.",
+)
+
+
+# --- incentives: linking, schedules, surveys, disbursements, reconciliation (ERRINC) ---------
+# The codes a *payment partner* answers are another catalogue: contract.payouts (ERRPPR).
+INC_NOT_BENEFICIARY = _e(
+    "ERRINC40301",
+    403,
+    "Hanya penerima Kartu Prakerja yang dapat melakukan ini.",
+    "The account holds no active Kartu Prakerja (not selected, or the card was revoked).",
+)
+INC_PARTNER_NOT_FOUND = _e(
+    "ERRINC40401",
+    404,
+    "Mitra pembayaran tidak ditemukan.",
+    "partner_code is not an active payment partner (role pp) with an API configured.",
+)
+INC_EWALLET_PHONE = _e(
+    "ERRINC40001",
+    400,
+    "E-wallet harus terdaftar dengan nomor HP Anda sendiri.",
+    "An e-wallet can be linked only on the phone number registered with Prakerja.",
+)
+INC_ACCOUNT_NOT_FOUND = _e(
+    "ERRINC40002",
+    400,
+    "Rekening atau e-wallet tidak ditemukan di mitra pembayaran.",
+    "The payment partner has no account with this number (open an account or e-wallet first).",
+)
+INC_KYC_NOT_VERIFIED = _e(
+    "ERRINC40003",
+    400,
+    "Akun belum terverifikasi (KYC).",
+    "The account's identity is not verified (an unverified or pending e-wallet): upgrade it at "
+    "the partner, then link again.",
+)
+INC_NIK_MISMATCH = _e(
+    "ERRINC40004",
+    400,
+    "NIK pemilik rekening tidak sama dengan NIK Kartu Prakerja.",
+    "The account's verified identity has another NIK than the card holder's.",
+)
+INC_ACCOUNT_BLOCKED = _e(
+    "ERRINC40005",
+    400,
+    "Rekening atau e-wallet tidak aktif.",
+    "The partner says the account is blocked, dormant or closed.",
+)
+INC_TYPE_NOT_SUPPORTED = _e(
+    "ERRINC40006",
+    400,
+    "Jenis rekening tidak didukung oleh mitra ini.",
+    "This payment partner holds no accounts of this account_type (bank vs e-wallet).",
+)
+INC_LINK_OTP_WRONG = _e(
+    "ERRINC40007",
+    400,
+    "Kode OTP salah.",
+    "The link OTP does not match; the attempt is counted (three wrong ones end the link).",
+)
+INC_LINK_NOT_PENDING = _e(
+    "ERRINC40008",
+    400,
+    "Permintaan penautan tidak ditemukan atau sudah kedaluwarsa.",
+    "No link of this account waits for an OTP under link_id (unknown, confirmed, expired or "
+    "locked): start again with incentive/link.",
+)
+INC_ALREADY_LINKED = _e(
+    "ERRINC40901",
+    409,
+    "Rekening ini sudah tertaut.",
+    "This account is already the active linked account.",
+)
+INC_PARTNER_UNAVAILABLE = _e(
+    "ERRINC50301",
+    503,
+    "Mitra pembayaran sedang tidak dapat dihubungi, silakan coba lagi.",
+    "The payment partner timed out, failed or answered outside the contract; nothing was "
+    "recorded, try again.",
+)
+INC_SURVEY_NOT_FOUND = _e(
+    "ERRINC40402",
+    404,
+    "Survei tidak ditemukan.",
+    "No survey with this survey_code in the card's scheme.",
+)
+INC_SURVEY_LOCKED = _e(
+    "ERRINC40902",
+    409,
+    "Survei belum dibuka.",
+    "The survey opens once the incentive it follows has been paid.",
+)
+INC_SURVEY_ANSWERED = _e(
+    "ERRINC40903",
+    409,
+    "Survei sudah diisi.",
+    "Each survey is answered once (and paid once).",
+)
+INC_SURVEY_ANSWERS_INVALID = _e(
+    "ERRINC40009",
+    400,
+    "Jawaban survei tidak valid.",
+    "A question is unanswered or unknown, or an answer is not one the question allows.",
+)
+INC_DISBURSEMENT_NOT_FOUND = _e(
+    "ERRINC40403",
+    404,
+    "Disbursement tidak ditemukan.",
+    "No disbursement with this disbursement_id was sent to the calling partner.",
+)
+INC_CALLBACK_CONFLICT = _e(
+    "ERRINC40904",
+    409,
+    "Status bertentangan dengan status yang tercatat.",
+    "The callback's final status contradicts the one recorded (SUCCESS after FAILED or the "
+    "reverse); recorded as an anomaly for reconciliation, not applied.",
+)
+INC_CALLBACK_AMOUNT = _e(
+    "ERRINC40010",
+    400,
+    "Jumlah tidak sesuai dengan disbursement.",
+    "The callback's amount differs from the disbursement's; recorded as an anomaly, not applied.",
+)
+INC_CALLBACK_NOT_FINAL = _e(
+    "ERRINC40011",
+    400,
+    "Callback hanya untuk status akhir.",
+    "A callback carries SUCCESS or FAILED (with failure_code when FAILED); PENDING is not sent.",
+)
+INC_DATE_INVALID = _e(
+    "ERRINC40012",
+    400,
+    "Tanggal tidak valid.",
+    "The date or as_of lies outside 2000-2099, or the statement day is in the future.",
+)
+INC_REPORT_NOT_FOUND = _e(
+    "ERRINC40404",
+    404,
+    "Laporan rekonsiliasi tidak ditemukan.",
+    "No reconciliation was run for this partner and day; run payouts/reconcile first.",
 )
 
 

@@ -2,10 +2,10 @@
 registry) and the biometrics service. The simulators in ``simulators/government`` serve these; the
 reference server's verification pipeline calls them.
 
-Every source may be slow, time out or answer 503 (an outage): callers retry with backoff. A 4xx is
-a caller's bug and is not retried. Every simulator honours ``X-Simulate``: ``timeout`` (hold the
-request past any sane client timeout), ``error`` (503), ``slow`` (answer late but within time),
-``ok`` (answer normally whatever the profile says).
+Every source may be slow, time out or answer 5xx (an outage): callers retry with backoff. A 4xx is
+a caller's bug and is not retried. Every simulator honours ``X-Simulate`` (``contract.simulate``):
+``timeout`` (hold the request past any sane client timeout), ``error`` (503) or a 5xx status,
+``slow`` or ``slow:2s`` (answer late), ``ok`` (answer normally whatever the profile says).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contract.simulate import SIMULATE_HEADER as SIMULATE_HEADER  # every simulator reads it
+
 DUKCAPIL_VERIFY = "/dukcapil/api/v1/nik/verify"
 DTKS_CHECK = "/dtks/api/v1/check"
 LIVENESS = "/biometrics/api/v1/liveness"
 FACE_MATCH = "/biometrics/api/v1/face-match"
-SIMULATE_HEADER = "X-Simulate"
-SIMULATE_VALUES = ("timeout", "error", "slow", "ok")
 
 
 class _Message(BaseModel):

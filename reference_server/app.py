@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from contract import VERSION
-from reference_server import errors, fixtures, logs, openapi_export
+from contract.endpoints import ALL_ENDPOINTS
+from reference_server import errors, fixtures, logs, metrics, openapi_export
 from reference_server.limits import BodyLimit
 from reference_server.routers import (
     admin,
@@ -18,6 +19,7 @@ from reference_server.routers import (
     attendance,
     catalogue,
     health,
+    jobs,
     payments,
     registration,
     sandbox,
@@ -25,6 +27,7 @@ from reference_server.routers import (
     verification,
     waves,
 )
+from reference_server.routers import metrics as metrics_router
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
 from reference_server.storage.db import transaction, upgrade
@@ -61,10 +64,12 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         prepare(runtime)
+        metrics.process_started(runtime.engine)
         worker = start_inline(runtime)  # the outbox worker, unless `prakerja worker` runs it
         yield
         if worker is not None:
             worker.stop()
+        metrics.process_stopped()
         runtime.close()
 
     app = FastAPI(
@@ -77,29 +82,40 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
-    app.add_middleware(BodyLimit, refuse=errors.too_large)
+    app.add_middleware(
+        BodyLimit,
+        refuse=errors.too_large,
+        overrides={e.path: e.max_body for e in ALL_ENDPOINTS if e.max_body},
+    )
 
     @app.middleware("http")
     async def _log(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        metrics.IN_PROGRESS.inc()
+        try:
+            response = await call_next(request)
+        finally:
+            metrics.IN_PROGRESS.dec()
+        seconds = time.perf_counter() - started
         # The route's template, not the URL: paths carry one-time tokens (/verifikasi/{token}),
         # query strings personal data; bodies and headers (signatures) are never logged.
-        route = request.scope.get("route")
+        template: str | None = getattr(request.scope.get("route"), "path", None)
+        metrics.observe(request.method, template, response.status_code, seconds)
         log.info(
             "%s %s %s %.1fms client=%s",
             request.method,
-            getattr(route, "path", request.url.path),
+            template or request.url.path,
             response.status_code,
-            (time.perf_counter() - started) * 1000,
+            seconds * 1000,
             request.headers.get("client_code", "-"),
         )
         return response
 
     for router in (
         health.router,
+        metrics_router.router,
         payments.router,
         attendance.router,
         verification.router,
@@ -110,6 +126,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         waves.router,
         admin.router,
         catalogue.router,
+        jobs.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

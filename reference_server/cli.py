@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -72,15 +76,33 @@ def serve(
     with runtime.sessions() as session:
         _banner(host, port, settings.database_url, session)
     runtime.close()
-    uvicorn.run(
-        "reference_server.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        access_log=False,
-    )
+    with _shared_metrics(workers):
+        uvicorn.run(
+            "reference_server.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            access_log=False,
+        )
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """Several workers write their metrics to a fresh folder /metrics sums (removed after)."""
+    from reference_server.metrics import MULTIPROC_ENV
+
+    if workers <= 1 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="prakerja-metrics-")
+    os.environ[MULTIPROC_ENV] = folder  # the workers inherit it
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _banner(host: str, port: int, database_url: str, session: Session) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,12 +40,27 @@ from contract import (
     catalogue,
     envelope,
     government,
+    incentives,
+    jobs,
     payments,
+    payouts,
     registration,
     sandbox,
+    simulate,
     sso,
+    webhooks,
 )
-from contract.endpoints import ADMIN, CATALOGUE_API, REGISTRATION
+from contract import errors as err
+from contract.endpoints import (
+    ADMIN,
+    CATALOGUE_API,
+    JOB_PORTAL_FEED,
+    JOBS,
+    PARTNER_ENDPOINTS,
+    PAYOUT_CALLBACK,
+    REGISTRATION,
+    Endpoint,
+)
 from contract.errors import CATALOGUE, ErrorCode, Surface
 from reference_server.errors import error_body
 
@@ -54,6 +70,10 @@ REGISTRATION_FILE = "registration.openapi.json"
 ADMIN_FILE = "admin.openapi.json"
 CATALOGUE_FILE = "catalogue.openapi.json"
 GOVERNMENT_FILE = "government.openapi.json"
+PAYMENT_PARTNER_FILE = "payment-partner.openapi.json"
+WEBHOOKS_FILE = "webhooks.openapi.json"
+JOBS_FILE = "jobs.openapi.json"
+JOB_PORTAL_FILE = "job-portal.openapi.json"
 # Each surface's document: its title, what it says first, and which paths are its own.
 SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     REGISTRATION_FILE: (
@@ -89,7 +109,16 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "finished participant's scores and certificate. The catalogue, a course's page and the "
         "indicators are public (no signature). Beneficiaries review a finished purchase on the "
         "registration surface (`POST /api/v1/registration/reviews`).",
-        (CATALOGUE_API,),
+        (f"{CATALOGUE_API}/",),
+    ),
+    JOBS_FILE: (
+        "Prakerja Partner Sandbox — jobs API (sandbox-defined)",
+        "Job portals push their vacancies in batches (signed like the integration API by a "
+        "partner of role `jp`), each item judged on its own, and withdraw them; anyone searches "
+        "the live ones. Recommendations for an applicant are on the registration surface "
+        "(`GET /api/v1/registration/jobs/recommendations`, bearer). What a job portal serves "
+        "itself (its feed, which Prakerja pulls) is in `job-portal.openapi.json`.",
+        (f"{JOBS}/",),
     ),
 }
 ERRORS_FILE = "errors.json"
@@ -105,7 +134,11 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     admin,
     catalogue,
     government,
+    jobs,
     envelope,
+    payouts,
+    incentives,
+    webhooks,
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
 BASE_CLASS_NAMES = frozenset({"Request"})
@@ -405,8 +438,8 @@ def government_document() -> dict[str, Any]:
                         "name": government.SIMULATE_HEADER,
                         "in": "header",
                         "required": False,
-                        "description": "Simulators only: force an outcome.",
-                        "schema": {"type": "string", "enum": list(government.SIMULATE_VALUES)},
+                        "description": "Simulators only: force an outcome. " + simulate.describe(),
+                        "schema": {"type": "string", "maxLength": 200},
                     }
                 ],
                 "requestBody": {
@@ -447,10 +480,246 @@ def government_document() -> dict[str, Any]:
     }
 
 
+# --- partner-hosted documents: the payment partner's API and the webhooks Prakerja sends --------
+
+SIGNED_BY_PRAKERJA = (
+    err.MISSING_HEADERS,
+    err.UNKNOWN_CLIENT,
+    err.BAD_SIGNATURE,
+    err.BAD_TIMESTAMP,
+    err.REPLAYED,
+)
+
+
+def _definitions(models: list[type[BaseModel]]) -> dict[str, Any]:
+    _, definitions = models_json_schema(
+        [(m, mode_of(m.__name__)) for m in models], ref_template="#/components/schemas/{model}"
+    )
+    found: dict[str, Any] = definitions.get("$defs", {})
+    return found
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    # Pydantic names a generic's component after its parameters: Envelope[X] -> Envelope_X_.
+    name = re.sub(r"[^A-Za-z0-9_]", "_", model.__name__)
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _signature_headers(key: str, who: str = "payment partner") -> list[dict[str, Any]]:
+    """The three headers of a signed call, as OpenAPI parameters."""
+    return [
+        {
+            "name": "client_code",
+            "in": "header",
+            "required": True,
+            "description": f"The {who}'s own client code.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "timestamp",
+            "in": "header",
+            "required": True,
+            "description": "Unix seconds; refused more than 300 s from the receiver's clock.",
+            "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+        },
+        {
+            "name": "signature",
+            "in": "header",
+            "required": True,
+            "description": f"Lower-case hex HMAC-SHA1 with the {who}'s {key} over client_code "
+            "+ timestamp + METHOD + path + body; each accepted once.",
+            "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{40}$"},
+        },
+    ]
+
+
+def _error_responses(codes: tuple[ErrorCode, ...]) -> dict[str, Any]:
+    grouped: dict[int, list[ErrorCode]] = {}
+    for code in dict.fromkeys(codes):
+        grouped.setdefault(code.http_status, []).append(code)
+    return {
+        str(status): {
+            "description": "; ".join(f"`{c.code}`: {c.description}" for c in items),
+            "content": {
+                "application/json": {
+                    "schema": _ref(envelope.ErrorEnvelope),
+                    "examples": {
+                        c.code: {"summary": c.description, "value": error_body(c)} for c in items
+                    },
+                }
+            },
+        }
+        for status, items in sorted(grouped.items())
+    }
+
+
+def _operation(
+    endpoint: Endpoint,
+    data: type[BaseModel],
+    errors: tuple[ErrorCode, ...],
+    key: str,
+    who: str = "payment partner",
+) -> dict[str, Any]:
+    assert endpoint.request is not None
+    return {
+        "operationId": endpoint.name,
+        "summary": endpoint.summary,
+        "description": endpoint.description,
+        "tags": [endpoint.tag],
+        "parameters": _signature_headers(key, who),
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(endpoint.request)}},
+        },
+        "responses": {
+            "200": {
+                "description": "Success envelope; `data` as below.",
+                "content": {"application/json": {"schema": _ref(envelope.Envelope[data])}},  # type: ignore[valid-type]
+            },
+            **_error_responses(errors),
+        },
+    }
+
+
+def partner_catalogue_markdown() -> str:
+    """The payment-partner error catalogue as a Markdown section."""
+    lines = [
+        "## Payment-partner error catalogue",
+        "",
+        "The codes a payment partner answers (HTTP errors) or records as a FAILED "
+        "disbursement's `failure_code`; signature failures use the integration API's `ERRAUT` "
+        "codes. As data: `x-partner-error-catalogue`.",
+        "",
+        "| code | HTTP | message | meaning |",
+        "|---|---|---|---|",
+    ]
+    for error in payouts.PARTNER_CATALOGUE.values():
+        lines.append(
+            f"| `{error.code}` | {error.http_status} | {_cell(error.message)} | "
+            f"{_cell(error.description)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def payment_partner_document() -> dict[str, Any]:
+    """What a payment partner serves, and the callback it sends Prakerja (as a webhook)."""
+    models: list[type[BaseModel]] = [envelope.ErrorEnvelope]
+    paths: dict[str, Any] = {}
+    for endpoint in PARTNER_ENDPOINTS:
+        assert endpoint.request is not None and endpoint.data is not None
+        models += [endpoint.request, envelope.Envelope[endpoint.data]]  # type: ignore[name-defined]
+        errors = SIGNED_BY_PRAKERJA + endpoint.errors
+        paths[endpoint.path] = {"post": _operation(endpoint, endpoint.data, errors, "webhook key")}
+    callback = PAYOUT_CALLBACK
+    assert callback.request is not None and callback.data is not None
+    models += [callback.request, envelope.Envelope[callback.data]]  # type: ignore[name-defined]
+    callback_errors = SIGNED_BY_PRAKERJA + (err.REPLAYED, err.WRONG_ROLE, err.BAD_REQUEST)
+    hook = _operation(callback, callback.data, callback_errors + callback.errors, "sign key")
+    hook["description"] = (
+        f"Sent by the partner to `{{prakerja}}{callback.path}` (Prakerja's base URL, agreed at "
+        "onboarding). " + callback.description
+    )
+    catalogue = [
+        {key: value for key, value in error_entry(error).items() if key != "surface"}
+        for error in payouts.PARTNER_CATALOGUE.values()
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Payment partner API: what a bank or e-wallet serves to pay Kartu Prakerja "
+            "incentives (sandbox-defined)",
+            "version": VERSION,
+            "description": (payouts.__doc__ or "").strip() + "\n\n" + partner_catalogue_markdown(),
+        },
+        "servers": [
+            {"url": "{base_url}", "variables": {"base_url": {"default": "https://pp.example"}}}
+        ],
+        "paths": paths,
+        "webhooks": {"payoutCallback": {"post": hook}},
+        "components": {"schemas": _definitions(models)},
+        "x-partner-error-catalogue": catalogue,
+    }
+
+
+def webhooks_document() -> dict[str, Any]:
+    """The events Prakerja POSTs to partners' webhook URLs (OpenAPI ``webhooks``)."""
+    hooks: dict[str, Any] = {}
+    for event_type, model in webhooks.EVENT_MODELS.items():
+        hooks[event_type.value] = {
+            "post": {
+                "operationId": event_type.value.replace(".", "_"),
+                "summary": f"`{event_type.value}`",
+                "parameters": _signature_headers("webhook key", "receiving partner"),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(model)}},
+                },
+                "responses": {
+                    "2XX": {"description": "Received (the body is ignored)."},
+                    "default": {"description": "Anything else: delivered again later."},
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Webhooks Prakerja sends to partners (sandbox-defined)",
+            "version": VERSION,
+            "description": (webhooks.__doc__ or "").strip(),
+        },
+        "paths": {},
+        "webhooks": hooks,
+        "components": {"schemas": _definitions(list(webhooks.EVENT_MODELS.values()))},
+    }
+
+
+JOB_PORTAL_DESCRIPTION = """\
+What a job portal (role `jp`) serves itself, at its `base_url` (registered with `prakerja partners
+add --base-url` or `partners set-urls`), for Prakerja and the conformance harness to call: its
+vacancy feed. Prakerja pulls it in the background, page by page from the last cursor it kept,
+and takes in each vacancy exactly as a push (`jobs.openapi.json`): the same Vacancy schema and
+rules, judged item by item.
+
+**Signature.** Prakerja signs each call with the portal's `webhook_key` (issued with its
+credentials): headers `client_code` (the portal's own client_code), `timestamp` (Unix seconds)
+and `signature` = lower-case hex HMAC-SHA1(webhook_key, client_code + timestamp + `POST` + path +
+body). The portal must refuse a missing, wrong or replayed signature and a timestamp outside
+±300 s, in the error envelope with the `ERRAUT` codes, before looking at the body.
+"""
+
+
+def job_portal_document() -> dict[str, Any]:
+    """What a job portal serves: its vacancy feed, which Prakerja pulls."""
+    feed = JOB_PORTAL_FEED
+    assert feed.request is not None and feed.data is not None
+    models: list[type[BaseModel]] = [
+        envelope.ErrorEnvelope,
+        feed.request,
+        envelope.Envelope[feed.data],  # type: ignore[name-defined]
+    ]
+    operation = _operation(feed, feed.data, feed.errors, "webhook key", who="job portal")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Job portal API: what a job portal serves Prakerja (sandbox-defined)",
+            "version": VERSION,
+            "description": JOB_PORTAL_DESCRIPTION,
+        },
+        "servers": [
+            {"url": "{base_url}", "variables": {"base_url": {"default": "https://jp.example"}}}
+        ],
+        "paths": {feed.path: {"post": operation}},
+        "components": {"schemas": _definitions(models)},
+    }
+
+
 def exported_files() -> dict[str, str]:
     """Every published file as the code exports it: relative path to text."""
     files = {name: render(doc) for name, doc in surface_documents(app_document()).items()}
     files[GOVERNMENT_FILE] = render(government_document())
+    files[PAYMENT_PARTNER_FILE] = render(payment_partner_document())
+    files[WEBHOOKS_FILE] = render(webhooks_document())
+    files[JOB_PORTAL_FILE] = render(job_portal_document())
     files[ERRORS_FILE] = render(errors_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
@@ -459,7 +728,15 @@ def exported_files() -> dict[str, str]:
 
 def _managed(out_dir: Path) -> Iterator[str]:
     """The files under ``out_dir`` this exporter owns (other documents there are left alone)."""
-    for name in (OPENAPI_FILE, *SURFACES, GOVERNMENT_FILE, ERRORS_FILE):
+    for name in (
+        OPENAPI_FILE,
+        *SURFACES,
+        GOVERNMENT_FILE,
+        PAYMENT_PARTNER_FILE,
+        WEBHOOKS_FILE,
+        JOB_PORTAL_FILE,
+        ERRORS_FILE,
+    ):
         if (out_dir / name).is_file():
             yield name
     if (out_dir / SCHEMAS_DIR).is_dir():

@@ -231,10 +231,24 @@ def next_due(sessions: sessionmaker[Session]) -> datetime | None:
     return min(times) if times else None
 
 
-def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
-    """Jobs per status (for status lines and tests)."""
+def counts(
+    sessions: sessionmaker[Session], statuses: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    """Jobs per status (for status lines, metrics and tests); only ``statuses`` when given."""
+    query = select(OutboxJob.status, func.count()).group_by(OutboxJob.status)
+    if statuses is not None:  # the queue without the done jobs, which only ever grow
+        query = query.where(OutboxJob.status.in_(statuses))
     with sessions() as session:
-        rows = session.execute(
-            select(OutboxJob.status, func.count()).group_by(OutboxJob.status)
-        ).all()
+        rows = session.execute(query).all()
     return {str(status): int(n) for status, n in rows}
+
+
+def oldest_due_pending(sessions: sessionmaker[Session], now: datetime) -> datetime | None:
+    """When the longest-waiting due job became due (None when nothing waits)."""
+    with sessions() as session:
+        oldest: datetime | None = session.scalar(
+            select(func.min(OutboxJob.run_after)).where(
+                OutboxJob.status == JobStatus.PENDING, OutboxJob.run_after <= now
+            )
+        )
+    return oldest

@@ -21,7 +21,7 @@ from contract.government import (
     LivenessRequest,
     LivenessResponse,
 )
-from simulators.government.profile import Profile
+from simulators.framework.behaviour import Profile
 from simulators.government.registry import Registry
 from simulators.government.source_app import source_app
 

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from simulators.framework.behaviour import Profile
 from simulators.government.launch import DEFAULT_PORTS, GovernmentUrls, serve_government
-from simulators.government.profile import Profile
 from simulators.government.registry import PopulationFileError, Registry
 
 SOURCES = ("dukcapil", "dtks", "biometrics")

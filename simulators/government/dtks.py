@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from contract.government import DTKS_CHECK, DtksRequest, DtksResponse
-from simulators.government.profile import Profile
+from simulators.framework.behaviour import Profile
 from simulators.government.registry import Registry
 from simulators.government.source_app import source_app
 

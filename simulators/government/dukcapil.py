@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from contract.government import DUKCAPIL_VERIFY, NikVerifyRequest, NikVerifyResponse
-from simulators.government.profile import Profile
+from simulators.framework.behaviour import Profile
 from simulators.government.registry import Registry
 from simulators.government.source_app import source_app
 

@@ -22,8 +22,8 @@ from contract.registration import Channel
 from reference_server.launch import running_server
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
+from simulators.framework.behaviour import Profile
 from simulators.government.launch import running_government
-from simulators.government.profile import Profile
 from simulators.government.registry import Registry
 from tests.reference_server.applicants import PASSWORD, REG, REGION, Applicant, nik_for
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from contract.population import Case
-from simulators.government.profile import Profile
+from simulators.framework.behaviour import Profile
 from tests.reference_server.people import (
     person,
     register,

@@ -16,8 +16,8 @@ import typer
 from typer.testing import CliRunner
 
 from contract.government import DTKS_CHECK, LIVENESS
+from simulators.framework.behaviour import Profile
 from simulators.government.cli import SOURCES, app, apply_overrides
-from simulators.government.profile import Profile
 from tests.simulators.government_rows import person, write_population
 
 ROOT = Path(__file__).parent.parent.parent

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from contract.government import DTKS_CHECK, DUKCAPIL_VERIFY, LIVENESS, SourceError
+from simulators.framework.behaviour import Outcome, Profile
 from simulators.government.launch import GovernmentUrls, running_government
-from simulators.government.profile import Outcome, Profile
 from simulators.government.registry import Registry
 from tests.simulators.government_rows import person
 
@@ -57,9 +57,9 @@ def test_the_same_seed_draws_the_same_fates_and_sources_draw_apart() -> None:
     profile = Profile(error_rate=0.3, timeout_rate=0.1, seed=5)
 
     dice_a, dice_b, other = profile.dice("dukcapil"), profile.dice("dukcapil"), profile.dice("dtks")
-    a = [dice_a.fate(None).outcome for _ in range(200)]
-    b = [dice_b.fate(None).outcome for _ in range(200)]
-    c = [other.fate(None).outcome for _ in range(200)]
+    a = [dice_a.fate().outcome for _ in range(200)]
+    b = [dice_b.fate().outcome for _ in range(200)]
+    c = [other.fate().outcome for _ in range(200)]
 
     assert a == b
     assert a != c
@@ -67,7 +67,7 @@ def test_the_same_seed_draws_the_same_fates_and_sources_draw_apart() -> None:
 
 def test_drawn_rates_follow_the_profile() -> None:
     dice = Profile(error_rate=0.3, timeout_rate=0.1, seed=1).dice("dukcapil")
-    counts = Counter(dice.fate(None).outcome for _ in range(10_000))
+    counts = Counter(dice.fate().outcome for _ in range(10_000))
 
     assert within(counts[Outcome.ERROR], 10_000, 0.3)
     assert within(counts[Outcome.TIMEOUT], 10_000, 0.1)
@@ -214,7 +214,7 @@ def test_measured_rates_are_the_seeded_profiles(registry: Registry) -> None:
         counts = _statuses(urls.dtks + DTKS_CHECK, {"nik": SITI["nik"]}, n, timeout=5.0)
 
     dice = profile.dice("dtks")
-    drawn = Counter(dice.fate(None).outcome for _ in range(n))
+    drawn = Counter(dice.fate().outcome for _ in range(n))
     assert counts == {
         200: drawn[Outcome.ANSWER],
         503: drawn[Outcome.ERROR],

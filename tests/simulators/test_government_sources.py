@@ -245,7 +245,7 @@ def test_each_source_has_health(http: httpx.Client, urls: GovernmentUrls) -> Non
     for name in ("dukcapil", "dtks", "biometrics"):
         response = http.get(getattr(urls, name) + "/health")
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "source": name}
+        assert response.json() == {"status": "ok", "simulator": name, "instance": name}
 
 
 GOOD_BODIES = {

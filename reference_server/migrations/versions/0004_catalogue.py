@@ -2,7 +2,7 @@
 results; courses gain category, description, duration, status, seller DP and a listed flag
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005 (jobs landed first; revisions are linear)
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
