@@ -18,6 +18,7 @@ from reference_server.routers import (
     admin,
     assignments,
     attendance,
+    catalogue,
     certification,
     health,
     jobs,
@@ -127,6 +128,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        catalogue.router,
         jobs.router,
         certification.router,
     ):
