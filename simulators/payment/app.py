@@ -22,8 +22,9 @@ Built on ``simulators.framework`` (health, ``/_sim/info``, the journal, the beha
   server's worker makes them): ``POST /_sim/simulate``.
 - **What it paid**, for tests: ``GET /_sim/paid`` (count and total per disbursement id, from the
   credits themselves); ``GET /_sim/accounts/{number}``; ``GET /_sim/fixtures`` (the fixture
-  accounts, NIKs in clear like the population file); ``GET /_sim/webhooks`` (Prakerja's signed
-  webhooks it received at ``POST /webhooks/prakerja``).
+  accounts, NIKs in clear like the population file); ``POST /_sim/accounts`` (put an account in
+  place for a test); ``GET /_sim/traffic`` (Prakerja's calls per path, the most at once);
+  ``GET /_sim/webhooks`` (Prakerja's signed webhooks it received at ``POST /webhooks/prakerja``).
 - **The holder's app** (``contract.partner_app``): open an account, upgrade an e-wallet's KYC.
 
 Everything runs on one event loop and mutates the books between awaits only, so a request's
@@ -194,6 +195,53 @@ class SimulateRule(BaseModel):
     times: int = Field(default=1, ge=1, le=10_000, description="How many calls it applies to.")
 
 
+class SimAccount(BaseModel):
+    """An account a test puts in place (``POST /_sim/accounts``): created, or replaced as given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_number: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6,20}$",
+        description="E-wallets: the phone; banks: null allocates one.",
+    )
+    holder_name: str = Field(min_length=1, max_length=100)
+    kyc_level: KycLevel = KycLevel.VERIFIED
+    nik: str | None = Field(default=None, pattern=r"^[0-9]{16}$")
+    account_status: AccountStatus = AccountStatus.ACTIVE
+    balance: int = Field(default=0, ge=0, strict=True)
+
+
+@dataclass
+class Traffic:
+    """Prakerja's payout calls: in flight now, the most at once, and how many per path."""
+
+    in_flight: int = 0
+    most_in_flight: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+class _Counting:
+    """ASGI middleware (outermost, so simulated latency counts): keeps ``Traffic``."""
+
+    def __init__(self, app: Any, traffic: Traffic) -> None:
+        self.app = app
+        self.traffic = traffic
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _payout_posts(scope):
+            await self.app(scope, receive, send)
+            return
+        traffic, path = self.traffic, str(scope["path"])
+        traffic.calls[path] = traffic.calls.get(path, 0) + 1
+        traffic.in_flight += 1
+        traffic.most_in_flight = max(traffic.most_in_flight, traffic.in_flight)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            traffic.in_flight -= 1
+
+
 @dataclass
 class CallbackPlan:
     """How the callbacks of one disbursement are to go out (from its X-Simulate directives)."""
@@ -232,6 +280,7 @@ class Partner:
     webhook_deliveries: int = 0
     plans: dict[str, CallbackPlan] = field(default_factory=dict)  # of PENDING disbursements
     faults: random.Random = field(default_factory=random.Random)  # the spec's behaviour rates
+    traffic: Traffic = field(default_factory=Traffic)
     _stamps: dict[tuple[int, str], None] = field(default_factory=dict)
 
     @property
@@ -498,6 +547,7 @@ def create_app(config: SimConfig, kind_name: str) -> FastAPI:
     _payout_routes(app, p)
     _app_routes(app, p)
     _sim_routes(app, p)
+    app.add_middleware(_Counting, traffic=p.traffic)
     return app
 
 
@@ -762,6 +812,30 @@ def _sim_routes(app: FastAPI, p: Partner) -> None:
             return error_response(APP_CATALOGUE["ERRAPP40401"])
         view: AppAccountData = found.view()
         return JSONResponse(view.model_dump(mode="json"))
+
+    @app.post("/_sim/accounts", include_in_schema=False)
+    async def put_account(wanted: SimAccount) -> Response:
+        try:
+            made = p.accounts.put(
+                wanted.account_number,
+                wanted.holder_name,
+                wanted.kyc_level,
+                wanted.nik,
+                wanted.account_status,
+                wanted.balance,
+            )
+        except ValueError as exc:
+            return error_response(APP_BAD_REQUEST, str(exc))
+        return JSONResponse(made.view().model_dump(mode="json"))
+
+    @app.get("/_sim/traffic", include_in_schema=False)
+    async def traffic() -> dict[str, Any]:
+        counted = p.traffic
+        return {
+            "in_flight": counted.in_flight,
+            "most_in_flight": counted.most_in_flight,
+            "calls": dict(sorted(counted.calls.items())),
+        }
 
     @app.get("/_sim/fixtures", include_in_schema=False)
     async def fixtures() -> dict[str, Any]:

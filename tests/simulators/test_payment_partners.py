@@ -628,3 +628,43 @@ def test_behaviour_rates_make_disburse_calls_misbehave_without_any_header(world:
             assert answered.status_code == 200 and call.paid(body["disbursement_id"])[0] == 1
         finally:
             call.close()
+
+
+# --- test plumbing: accounts put in place, traffic counted ---------------------------------------
+
+
+def test_a_test_can_put_any_account_in_place_and_replace_it(world: World) -> None:
+    call = world.calls["linkaja"]
+    wanted = {"account_number": "081299990001", "holder_name": "UJI COBA", "nik": FIXTURE_NIK}
+    assert call.http.post("/_sim/accounts", json=wanted).json()["kyc_level"] == "VERIFIED"
+    asked = {"account_type": "EWALLET", "account_number": "081299990001", "nik": FIXTURE_NIK}
+    assert call.data(ACCOUNT_INQUIRY_PATH, asked)["nik_match"] is True
+    blocked = {**wanted, "account_status": "BLOCKED"}
+    assert call.http.post("/_sim/accounts", json=blocked).status_code == 200
+    assert call.data(ACCOUNT_INQUIRY_PATH, asked)["account_status"] == "BLOCKED"
+    bank = world.calls["bca"].http.post("/_sim/accounts", json={"holder_name": "UJI COBA"})
+    assert bank.json()["account_number"].startswith("52")
+    refused = call.http.post(
+        "/_sim/accounts", json={"holder_name": "UJI"}
+    )  # a wallet needs a phone
+    assert refused.status_code == 400
+
+
+def test_traffic_counts_prakerjas_calls_and_the_most_at_once(world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    call = world.calls["gopay"]
+    before = call.get("/_sim/traffic")["calls"].get(STATUS_PATH, 0)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(
+                lambda n: call.post(
+                    STATUS_PATH, {"disbursement_id": f"DSB-X{n}"}, simulate="slow:300ms"
+                ),
+                range(4),
+            )
+        )
+    assert {a.status_code for a in answers} == {404}
+    traffic = call.get("/_sim/traffic")
+    assert traffic["calls"][STATUS_PATH] == before + 4
+    assert traffic["most_in_flight"] >= 4 and traffic["in_flight"] == 0
