@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prakerja_cli import client_commands, loadtest, up
+from prakerja_cli import client_commands, loadtest, seed, up
 from reference_server import admin_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
@@ -26,6 +26,7 @@ app.command("up")(up.up)
 app.command("call")(client_commands.call)
 app.command("inbox")(client_commands.inbox)
 app.command("loadtest")(loadtest.loadtest)
+app.command("seed")(seed.seed)
 app.command("simulate")(wave_cli.simulate)
 
 # `prakerja population generate` (simulators) and `prakerja population load` (the server's
