@@ -140,6 +140,7 @@ _r("DP-PAY-001", DP, MUST, CLIENT, f"{_INTEGRATION} payment/send-otp, payment/au
 _r("DP-PAY-002", DP, MUST, CLIENT, f"{_INTEGRATION} payment/send-otp", "Send the course price as the amount, in integer rupiah.")
 _r("DP-PAY-003", DP, SHOULD, CLIENT, f"{_INTEGRATION} payment/quota-schedule", "Check the seats with quota-schedule before starting a purchase.", "quota_check")
 _r("DP-PAY-004", DP, MUST, CLIENT, f"{_INTEGRATION} payment/authorize", "Use each payment token only for the order it was issued for, and only until it is used.")
+_r("DP-PAY-005", DP, MUST, CLIENT, f"{_INTEGRATION} payment/authorize", "Give every purchase an invoice_code of its own (no ERRPLT40017).")
 _r("DP-ERR-001", DP, MUST, CLIENT, f"{_INTEGRATION} payment/send-otp errors", "Do not repeat a refused send-otp unchanged (no blind retry of a refused payment).")
 _r("DP-ERR-002", DP, MUST, CLIENT, f"{_INTEGRATION} payment/send-otp errors", "After a refused send-otp, do not call authorize for that order.")
 _r("DP-ERR-003", DP, MUST, CLIENT, f"{_INTEGRATION} payment/status", "When an authorize gets no usable answer, ask payment/status before paying again.")

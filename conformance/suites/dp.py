@@ -209,6 +209,12 @@ def tokens_used_for_their_order(ctx: ClientContext) -> None:
     ctx.cite([c for c in state.calls if c.path == AUTHORIZE.path][:5])
 
 
+@suite.check("DP-PAY-005")
+def invoice_codes_are_unique(ctx: ClientContext) -> None:
+    """No authorize reuses an invoice code."""
+    _no_code(ctx, {err.INVOICE_DUPLICATE.code}, "reused an invoice_code")
+
+
 @suite.check("DP-ERR-001", variants=REFUSALS)
 def refused_send_otp_not_repeated(ctx: ClientContext) -> None:
     """A refused send-otp is not sent again unchanged."""
