@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from prakerja_cli import client_commands, up
+from prakerja_cli import client_commands, jobs, up
 from reference_server import admin_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
+from simulators.jobportal import cli as jobportal_cli
 from simulators.population import cli as population_cli
 
 app = typer.Typer(
@@ -29,6 +30,10 @@ app.add_typer(population_cli.app, name="population")
 app.add_typer(government_cli.app, name="government")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
+# `prakerja jobportals list / serve` (simulators) and `register` (the sandbox's database).
+jobportal_cli.app.command("register")(jobs.register)
+app.add_typer(jobportal_cli.app, name="jobportals")
+app.add_typer(jobs.app, name="jobs")
 
 
 if __name__ == "__main__":
