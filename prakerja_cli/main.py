@@ -9,7 +9,9 @@ from reference_server import admin_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
 from simulators.jobportal import cli as jobportal_cli
+from simulators.payment import cli as payment_cli
 from simulators.population import cli as population_cli
+from simulators.wave import cli as wave_cli
 
 app = typer.Typer(
     name="prakerja",
@@ -22,12 +24,14 @@ server_cli.register(app)
 app.command("up")(up.up)
 app.command("call")(client_commands.call)
 app.command("inbox")(client_commands.inbox)
+app.command("simulate")(wave_cli.simulate)
 
 # `prakerja population generate` (simulators) and `prakerja population load` (the server's
 # database) are one group for the person typing, though two packages own them.
 population_cli.app.command("load")(admin_cli.population_load)
 app.add_typer(population_cli.app, name="population")
 app.add_typer(government_cli.app, name="government")
+app.add_typer(payment_cli.app, name="payment-partners")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
 # `prakerja jobportals list / serve` (simulators) and `register` (the sandbox's database).

@@ -41,6 +41,7 @@ from contract import (
     government,
     incentives,
     jobs,
+    partner_app,
     payments,
     payouts,
     registration,
@@ -122,6 +123,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     payouts,
     incentives,
     webhooks,
+    partner_app,  # what a partner's own app does (simulators only): its messages' schemas
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
 BASE_CLASS_NAMES = frozenset({"Request"})

@@ -6,10 +6,11 @@ per real second), plus edits and withdrawals at the portal's rates, drawn from a
 (``{"new", "updates", "withdrawals"}``) publishes on demand, for tests and demos.
 
 **Pushing** (portals that push, with ``sandbox_url`` and credentials): everything published is
-queued and pushed in signed batches (``contract.client.signed_headers``) of the portal's size
-every ``push_every_seconds``; withdrawals in batches of their own. A batch that fails (the
-sandbox down, a 5xx, a refusal of the batch) stays queued and is retried with doubling backoff up
-to 30 s; items the sandbox rejects are counted and dropped. ``POST /_sim/flush`` pushes the whole
+queued and pushed in signed batches of the portal's size every ``push_every_seconds``, as a
+careful integration calls (``simulators.outbound``: stamped fresh, retried when busy);
+withdrawals in batches of their own. A batch that fails (the sandbox down, a 5xx, a refusal of
+the batch) stays queued and is retried with doubling backoff up to 30 s; items the sandbox
+rejects are counted and dropped. ``POST /_sim/flush`` pushes the whole
 queue now and answers what happened.
 
 **The feed** (``POST /api/v1/partner/vacancies/feed``): verifies Prakerja's signature with the
@@ -34,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -43,8 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contract import errors as err
 from contract import inbound
-from contract.client import compact, signed_headers
-from contract.endpoints import PUSH_VACANCIES, WITHDRAW_VACANCIES
+from contract.endpoints import PUSH_VACANCIES, WITHDRAW_VACANCIES, Endpoint
 from contract.envelope import ok
 from contract.errors import ErrorCode
 from contract.jobs import FEED_PATH, WITHDRAW_MAX_ITEMS, FeedData, FeedRequest
@@ -54,6 +53,7 @@ from simulators.jobportal import kinds
 from simulators.jobportal.listings import Listings, cursor_of, seq_of
 from simulators.jobportal.portals import PortalSpec, spec_of
 from simulators.jobportal.vacancies import Listing, VacancyMaker
+from simulators.outbound import Answer, Caller, Flaws, Kind
 
 log = logging.getLogger("prakerja.simulators.jobportal")
 
@@ -149,7 +149,7 @@ class Portal:
             ),
         )
         self._due = {"new": 0.0, "updates": 0.0, "withdrawals": 0.0}
-        self._stamps: dict[tuple[int, str], None] = {}
+        self._caller: Caller | None = None
         self._lock = asyncio.Lock()
         self._backoff = 0.0
         self._next_push = 0.0
@@ -202,28 +202,13 @@ class Portal:
 
     # --- pushing -------------------------------------------------------------------------
 
-    def _stamp(self, path: str, text: str) -> int:
-        """Now, or an earlier second no call with this body used (a signature is used once)."""
-        now = int(time.time())
-        self._stamps = {k: None for k in self._stamps if k[0] > now - 120}
-        stamp = now
-        while (stamp, path + text) in self._stamps:
-            stamp -= 1
-        self._stamps[(stamp, path + text)] = None
-        return stamp
-
-    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        config = self.ctx.config
-        text = compact(body)
-        if self.ctx.is_mutant(kinds.PUSHES_UNSIGNED):
-            headers = {"Content-Type": "application/json"}
-        else:
+    async def _post(self, endpoint: Endpoint, body: dict[str, Any]) -> Answer:
+        if self._caller is None:
+            config = self.ctx.config
             assert config.client_code is not None and config.sign_key is not None
-            stamp = self._stamp(path, text)
-            headers = signed_headers(
-                config.client_code, config.sign_key, path, text, timestamp=stamp
-            )
-        return await self.ctx.http.post(path, content=text.encode(), headers=headers)
+            flaws = Flaws(unsigned=self.ctx.is_mutant(kinds.PUSHES_UNSIGNED))
+            self._caller = Caller(self.ctx.http, config.client_code, config.sign_key, flaws=flaws)
+        return await self._caller.calls().post(endpoint, body, kind=Kind.WRITE)
 
     async def flush(self, everything: bool = False) -> dict[str, Any]:
         """Push what is queued: one batch of each kind, or ``everything``; what happened."""
@@ -271,13 +256,10 @@ class Portal:
         return False
 
     async def _send_batch(self, items: list[dict[str, Any]], ids: list[str]) -> bool:
-        try:
-            response = await self._post(PUSH_VACANCIES.path, {"vacancies": items})
-        except httpx.HTTPError as exc:
-            return self._failed(f"push: {type(exc).__name__}", ids, self.to_push)
-        if response.status_code != 200:
-            return self._failed(f"push: HTTP {response.status_code}", ids, self.to_push)
-        data = response.json()["data"]
+        answer = await self._post(PUSH_VACANCIES, {"vacancies": items})
+        if not answer.ok:
+            return self._failed(f"push: {_why(answer)}", ids, self.to_push)
+        data = answer.data
         self.stats.batches += 1
         for name in ("accepted", "updated", "unchanged", "rejected"):
             setattr(self.stats, name, getattr(self.stats, name) + int(data[name]))
@@ -289,13 +271,10 @@ class Portal:
         return True
 
     async def _send_withdrawals(self, ids: list[str]) -> bool:
-        try:
-            response = await self._post(WITHDRAW_VACANCIES.path, {"vacancy_ids": ids})
-        except httpx.HTTPError as exc:
-            return self._failed(f"withdraw: {type(exc).__name__}", ids, self.to_withdraw)
-        if response.status_code != 200:
-            return self._failed(f"withdraw: HTTP {response.status_code}", ids, self.to_withdraw)
-        self.stats.withdrawn += int(response.json()["data"]["withdrawn"])
+        answer = await self._post(WITHDRAW_VACANCIES, {"vacancy_ids": ids})
+        if not answer.ok:
+            return self._failed(f"withdraw: {_why(answer)}", ids, self.to_withdraw)
+        self.stats.withdrawn += int(answer.data["withdrawn"])
         return True
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -373,6 +352,13 @@ class Portal:
                 "rejected_codes": dict(stats.rejected_codes),
             },
         }
+
+
+def _why(answer: Answer) -> str:
+    """A failed call, for the portal's stats: the status and code, or the transport error."""
+    if answer.status is None:
+        return answer.error or "no answer"
+    return f"HTTP {answer.status}" + (f" {answer.code}" if answer.code else "")
 
 
 def portal_of(request: Request) -> Portal:

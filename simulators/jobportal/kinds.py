@@ -77,7 +77,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         name=PUSHES_UNSIGNED,
-        summary="Pushes its batches without client_code, timestamp and signature headers.",
+        summary="Pushes its batches without the signature header.",
         requirement="JP-PUSH-001",
     ),
 )

@@ -258,7 +258,7 @@ def test_unsigned_pushes_are_refused_and_stay_queued(eco: Ecosystem) -> None:
     eco.publish("unsigned", new=5)
     done = eco.flush("unsigned")
     assert (done["batches"], done["failures"], done["queued"]) == (0, 1, 5)
-    assert done["last_error"] == "push: HTTP 401"
+    assert done["last_error"] == f"push: HTTP 401 {err.MISSING_HEADERS.code}"
     journal = eco.http.get(f"{eco.portals['unsigned']}/_sim/journal", params={"direction": "out"})
     (call,) = journal.json()["entries"]
     assert call["status"] == 401 and err.MISSING_HEADERS.code in call["response_body"]
