@@ -17,6 +17,7 @@ from reference_server.routers import (
     admin,
     assignments,
     attendance,
+    catalogue,
     health,
     jobs,
     payments,
@@ -124,6 +125,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        catalogue.router,
         jobs.router,
     ):
         app.include_router(router)

@@ -2,8 +2,10 @@
 
 Read-only. The card is found through the applicant's NIK (``beneficiaries.nik`` → ``cards``),
 which is how the draw issues it; purchases are the card's transactions; a course counts as
-completed once its redeem code's post-test (sequence 999) is verified. The incentive schedule is
-the scheme's, step by step; payments arrive with the payment-partner issue, so every step waits.
+completed once its redeem code's post-test (sequence 999) is verified; a purchase says whether it
+is finished and reviewed, a certificate what the LP reported (scores, certificate). The incentive
+schedule is the scheme's, step by step; payments arrive with the payment-partner issue, so every
+step waits.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from reference_server.storage.tables import (
     Card,
     Course,
     RedeemCode,
+    Review,
+    TrainingResult,
     Transaction,
     Wave,
     utcnow,
@@ -94,8 +98,18 @@ def _card_view(card: Card, scheme: Scheme) -> CardView:
 
 
 def _purchases(session: Session, card: Card) -> list[PurchaseView]:
+    finished = (
+        select(Attendance.id)
+        .join(RedeemCode, RedeemCode.id == Attendance.redeem_code_id)
+        .where(
+            RedeemCode.transaction_id == Transaction.id,
+            Attendance.sequence == POST_TEST_SEQUENCE,
+        )
+        .exists()
+    )
+    reviewed = select(Review.id).where(Review.transaction_id == Transaction.id).exists()
     rows = session.execute(
-        select(Transaction, Course.course_code)
+        select(Transaction, Course.course_code, finished, reviewed)
         .join(Course, Course.id == Transaction.course_id)
         .where(Transaction.card_id == card.id)
         .order_by(Transaction.created_at.desc(), Transaction.id.desc())
@@ -107,21 +121,50 @@ def _purchases(session: Session, card: Card) -> list[PurchaseView]:
             amount=tx.amount,
             status=tx.status,
             created_at=iso_utc(tx.created_at),
+            finished=bool(done),
+            reviewed=bool(rated),
         )
-        for tx, course_code in rows
+        for tx, course_code, done, rated in rows
     ]
 
 
 def _certificates(session: Session, card: Card) -> list[CertificateView]:
     rows = session.execute(
-        select(Course.course_code, Attendance.verified_at)
+        select(
+            Course.course_code, Attendance.verified_at, Transaction.transaction_code, TrainingResult
+        )
         .join(RedeemCode, RedeemCode.course_id == Course.id)
         .join(Transaction, Transaction.id == RedeemCode.transaction_id)
         .join(Attendance, Attendance.redeem_code_id == RedeemCode.id)
+        .outerjoin(TrainingResult, TrainingResult.redeem_code_id == RedeemCode.id)
         .where(Transaction.card_id == card.id, Attendance.sequence == POST_TEST_SEQUENCE)
         .order_by(Attendance.verified_at)
     ).all()
-    return [CertificateView(course_code=code, completed_at=iso_utc(at)) for code, at in rows]
+    return [
+        CertificateView(
+            course_code=code,
+            completed_at=iso_utc(at),
+            transaction_code=transaction_code,
+            pre_test=result.pre_test if result else None,
+            post_test=result.post_test if result else None,
+            certificate_number=result.certificate_number if result else None,
+            certificate_url=result.certificate_url if result else None,
+        )
+        for code, at, transaction_code, result in rows
+    ]
+
+
+def holder_card(session: Session, applicant: Applicant) -> Card | None:
+    """The card of a selected (or since revoked) applicant, found through the NIK."""
+    if applicant.nik is None or applicant.stage not in (Stage.BENEFICIARY, Stage.REVOKED):
+        return None
+    return session.scalar(
+        select(Card)
+        .join(Beneficiary, Beneficiary.id == Card.beneficiary_id)
+        .where(Beneficiary.nik == applicant.nik)
+        .order_by(Card.created_at.desc())
+        .limit(1)
+    )
 
 
 def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
@@ -130,15 +173,7 @@ def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()
-        card = None
-        if applicant.nik is not None and applicant.stage in (Stage.BENEFICIARY, Stage.REVOKED):
-            card = session.scalar(
-                select(Card)
-                .join(Beneficiary, Beneficiary.id == Card.beneficiary_id)
-                .where(Beneficiary.nik == applicant.nik)
-                .order_by(Card.created_at.desc())
-                .limit(1)
-            )
+        card = holder_card(session, applicant)
         wave_code = (
             session.scalar(select(Wave.wave_code).where(Wave.id == applicant.wave_id))
             if applicant.wave_id is not None
