@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from prakerja_cli import client_commands, up
-from reference_server import admin_cli
+from reference_server import admin_cli, catalogue_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
 from simulators.payment import cli as payment_cli
@@ -33,6 +33,7 @@ app.add_typer(government_cli.app, name="government")
 app.add_typer(payment_cli.app, name="payment-partners")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
+app.add_typer(catalogue_cli.catalogue_app, name="catalogue")
 
 
 if __name__ == "__main__":
