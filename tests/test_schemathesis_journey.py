@@ -49,12 +49,13 @@ from contract.endpoints import (
     Role,
 )
 from contract.population import Case as Verdict
+from contract.population import identity_of
 from contract.registration import Channel
 from reference_server.openapi_export import app_document
 from tests.conftest import _postgres_schema
 from tests.factories import Partner, Partners
 from tests.reference_server.applicants import PASSWORD, Applicant, verified
-from tests.reference_server.people import Sandbox, identity_of, person, sandbox
+from tests.reference_server.people import Sandbox, person, sandbox
 
 pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
