@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from contract.catalogue import AssessmentKind
+from contract.endpoints import SHOW_SUBMISSION
 from prakerja_cli.main import app
 from reference_server.domain import curation
 from tests.factories import Partner, Partners
@@ -143,3 +145,15 @@ def test_refusals_exit_non_zero_and_say_why(run: CliRunner, tmp_path: Path) -> N
         app, ["catalogue", "pending"], env={"PRAKERJA_CLIENT_CODE": "", "PRAKERJA_SIGN_KEY": ""}
     )
     assert unsigned.exit_code == 2 and "role pmo" in unsigned.output
+
+
+def test_the_same_command_twice_in_one_second_is_not_a_replay(
+    run: CliRunner, office: Partner
+) -> None:
+    """Each signature is accepted once; a repeated command signs itself a little earlier."""
+    body = {"course_code": "NO-SUCH-COURSE"}
+    now = int(time.time())
+    for ahead in range(3):  # the signatures this command would carry for the next seconds
+        office.post(SHOW_SUBMISSION.path, body, timestamp=now + ahead)
+    again = run.invoke(app, ["catalogue", "show", "NO-SUCH-COURSE", "--json"])
+    assert json.loads(again.output)["code"] == "ERRCAT40401", again.output
