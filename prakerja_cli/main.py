@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from prakerja_cli import client_commands, jobs, loadtest, seed, up
-from reference_server import admin_cli
+from reference_server import admin_cli, catalogue_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
 from simulators.jobportal import cli as jobportal_cli
@@ -40,6 +40,7 @@ app.add_typer(platform_cli.app, name="platforms")
 app.add_typer(provider_cli.app, name="providers")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
+app.add_typer(catalogue_cli.catalogue_app, name="catalogue")
 # `prakerja jobportals list / serve` (simulators) and `register` (the sandbox's database).
 jobportal_cli.app.command("register")(jobs.register)
 app.add_typer(jobportal_cli.app, name="jobportals")
