@@ -17,7 +17,9 @@ from reference_server.routers import (
     assignments,
     attendance,
     health,
+    incentives,
     payments,
+    payouts,
     registration,
     sandbox,
     sso,
@@ -118,6 +120,8 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        incentives.router,
+        payouts.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

@@ -101,3 +101,4 @@ def require(role: Role) -> Callable[..., PartnerIdentity]:
 
 DpPartner = Annotated[PartnerIdentity, Depends(require(Role.DP))]
 LpPartner = Annotated[PartnerIdentity, Depends(require(Role.LP))]
+PpPartner = Annotated[PartnerIdentity, Depends(require(Role.PP))]

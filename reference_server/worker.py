@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from reference_server import outbox
+from reference_server import outbox, payout_jobs
 from reference_server.outbox import Job
 from reference_server.runtime import Runtime
 from reference_server.services import cards
@@ -71,6 +71,7 @@ class Worker:
         self.handlers = handlers or {
             VERIFY_JOB: Pipeline(runtime, self.sources).run,
             REVOKE_JOB: self._revoke_expired,
+            **payout_jobs.handlers(runtime),
         }
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.lease = lease_seconds(settings.source_timeout_seconds)
@@ -160,6 +161,7 @@ class Worker:
         try:
             with transaction(self.runtime.sessions) as session:
                 outbox.enqueue(session, REVOKE_JOB, today)
+                payout_jobs.schedule_daily(session, utcnow().date())
         except Exception:  # the database is busy or down: the next sleep tries again
             log.exception("could not schedule the daily revoke job")
             return
@@ -192,6 +194,9 @@ class Worker:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             handler(job)
+        except outbox.RetryLater as exc:
+            log.info("job %s %s attempt %d: %s", job.kind, job.ref, job.attempts, exc.reason)
+            self._retry(job, exc.reason, exc.delay)
         except SourceNotConfigured as exc:
             self._warn_unconfigured()
             self._retry(job, str(exc), self._backoff(job))
