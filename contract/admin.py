@@ -47,6 +47,15 @@ class WaveRequest(Request):
     wave_code: WaveCode
 
 
+class CommitWaveRequest(WaveRequest):
+    seed: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None,
+        description="Sandbox only: commit to this seed (64 lower-case hex characters) instead "
+        "of a random one, so that a simulated wave draws the same winners every time. Refused "
+        "outside the sandbox: there the seed is always the server's secret.",
+    )
+
+
 class ExportRequest(Request):
     wave_code: WaveCode
     list: Literal["joiners", "winners"]

@@ -6,7 +6,7 @@ validation handler picks the error code of a malformed body from ``invalid_code`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -17,6 +17,7 @@ from contract import (
     attendance,
     catalogue,
     incentives,
+    jobs,
     payments,
     payouts,
     registration,
@@ -53,6 +54,7 @@ class Endpoint:
     invalid_code: ErrorCode = err.BAD_REQUEST
     success_message: str = "OK"
     tag: str = "payment"
+    max_body: int | None = None  # bytes; None: the server's default cap (64 KiB)
 
 
 SIGNED = (
@@ -506,10 +508,11 @@ COMMIT_WAVE = _admin(
     "commit_wave",
     "/waves/commit",
     "Commit to the lottery seed",
-    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once.",
-    admin.WaveRequest,
+    "Draws a secret seed and publishes its SHA-256. Before the wave closes; once. In the "
+    "sandbox the PMO may give the seed, for reproducible simulations.",
+    admin.CommitWaveRequest,
     admin.WaveData,
-    (err.WAVE_NOT_FOUND, err.WAVE_STATE),
+    (err.WAVE_NOT_FOUND, err.WAVE_STATE, err.SANDBOX_ONLY),
 )
 CLOSE_WAVE = _admin(
     "close_wave",
@@ -1041,6 +1044,114 @@ PARTNER_ENDPOINTS: tuple[Endpoint, ...] = (
 )
 """What a payment partner serves on its base URL (not part of ALL_ENDPOINTS: Prakerja calls them)."""
 
+# --- jobs (sandbox-defined): job portals push vacancies; job seekers search them ------------
+JOBS = "/api/v1/jobs"
+
+PUSH_VACANCIES = Endpoint(
+    "push_vacancies",
+    "POST",
+    f"{JOBS}/vacancies/push",
+    "Push a batch of vacancies",
+    f"Up to {jobs.PUSH_MAX_ITEMS} vacancies (body up to 1 MiB), each judged on its own: every "
+    "item gets a result — `accepted` (new), `updated` (changed content, or re-opened), "
+    "`unchanged` (same content: nothing written) or `rejected` with a catalogued code — so one "
+    "bad item never sinks the batch. A vacancy is the portal's `vacancy_id`; pushing it again is "
+    "idempotent. Expired vacancies drop out of search on their own.",
+    Role.JP,
+    jobs.PushRequest,
+    jobs.PushData,
+    (
+        err.VACANCY_INVALID,
+        err.LOCATION_UNKNOWN,
+        err.SALARY_RANGE_INVALID,
+        err.VACANCY_DATES_INVALID,
+        err.VACANCY_EXPIRED,
+        err.VACANCY_DUPLICATE_IN_BATCH,
+    ),
+    invalid_code=err.JOB_PUSH_INVALID,
+    tag="jobs",
+    max_body=jobs.PUSH_MAX_BODY_BYTES,
+)
+WITHDRAW_VACANCIES = Endpoint(
+    "withdraw_vacancies",
+    "POST",
+    f"{JOBS}/vacancies/withdraw",
+    "Withdraw vacancies",
+    "Takes the portal's vacancies out of search at once; one result per id. Pushing a withdrawn "
+    "vacancy again re-opens it.",
+    Role.JP,
+    jobs.WithdrawRequest,
+    jobs.WithdrawData,
+    (err.VACANCY_NOT_FOUND,),
+    invalid_code=err.JOB_PUSH_INVALID,
+    tag="jobs",
+)
+SEARCH_VACANCIES = Endpoint(
+    "search_vacancies",
+    "GET",
+    f"{JOBS}/search",
+    "Search live vacancies (public)",
+    "Every filter optional, all combined: words of title or company, province or regency, the "
+    "seeker's education (vacancies asking no more), industry, job type, salary range. Newest "
+    "first; page with `cursor` = the previous page's `next_cursor`. No authentication: "
+    "vacancies are public.",
+    None,
+    None,
+    jobs.SearchData,
+    (err.LOCATION_UNKNOWN, err.SALARY_RANGE_INVALID, err.JOB_CURSOR_INVALID),
+    invalid_code=err.JOB_SEARCH_INVALID,
+    tag="jobs",
+)
+RECOMMENDATIONS = replace(
+    _registration(
+        "job_recommendations",
+        "GET",
+        "/jobs/recommendations",
+        "Vacancies recommended for the applicant",
+        "Live vacancies the applicant's education qualifies for, ranked by the industries of the "
+        "courses they finished (post-test verified) and by nearness to their district; ties newest "
+        "first. Each says why it was recommended. Needs the identity submitted.",
+        None,
+        jobs.RecommendationsData,
+        (err.IDENTITY_MISSING, err.JOB_SEARCH_INVALID),
+    ),
+    invalid_code=err.JOB_SEARCH_INVALID,
+    tag="jobs",
+)
+JOBS_ENDPOINTS: tuple[Endpoint, ...] = (
+    PUSH_VACANCIES,
+    WITHDRAW_VACANCIES,
+    SEARCH_VACANCIES,
+    RECOMMENDATIONS,
+)
+
+# Served by the job portal, called by Prakerja (signed with the portal's webhook_key):
+# documented in openapi/job-portal.openapi.json, never mounted by the server.
+JOB_PORTAL_FEED = Endpoint(
+    "job_portal_feed",
+    "POST",
+    jobs.FEED_PATH,
+    "The portal's vacancy feed (served by the job portal)",
+    "Vacancies created, changed or withdrawn after `cursor`, oldest change first, at most "
+    "`limit`; `next_cursor` resumes after the last one and `has_more` says whether another page "
+    "is ready. Prakerja signs the call with the portal's `webhook_key`: headers `client_code` "
+    "(the portal's own), `timestamp`, `signature` = HMAC-SHA1 over client_code + timestamp + "
+    "`POST` + path + body; the portal must refuse anything else with the `ERRAUT` codes.",
+    None,
+    jobs.FeedRequest,
+    jobs.FeedData,
+    (
+        err.MISSING_HEADERS,
+        err.UNKNOWN_CLIENT,
+        err.BAD_SIGNATURE,
+        err.BAD_TIMESTAMP,
+        err.REPLAYED,
+        err.BAD_REQUEST,
+    ),
+    tag="job-portal",
+)
+JOB_PORTAL_ENDPOINTS: tuple[Endpoint, ...] = (JOB_PORTAL_FEED,)
+
 ALL_ENDPOINTS = (
     INTEGRATION_ENDPOINTS
     + REGISTRATION_ENDPOINTS
@@ -1049,6 +1160,7 @@ ALL_ENDPOINTS = (
     + PAYOUT_PRAKERJA_ENDPOINTS
     + INCENTIVE_REGISTRATION_ENDPOINTS
     + INCENTIVE_ADMIN_ENDPOINTS
+    + JOBS_ENDPOINTS
 )
 BY_PATH: dict[str, Endpoint] = {e.path: e for e in ALL_ENDPOINTS}
 

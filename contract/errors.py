@@ -514,6 +514,71 @@ WAVE_TIMES_INVALID = _e(
     "closes_at must be after opens_at, both with a time zone.",
 )
 
+# --- jobs: job portals' vacancies, search, recommendations (sandbox-defined) -----------------
+JOB_PUSH_INVALID = _e(
+    "ERRJOB40001",
+    400,
+    "Request lowongan tidak valid.",
+    "The push or withdraw body is not JSON, not an object, or its list is empty or too long.",
+)
+VACANCY_INVALID = _e(
+    "ERRJOB40002",
+    400,
+    "Data lowongan tidak valid.",
+    "A vacancy breaks the schema: a field is missing, of the wrong type or out of range "
+    "(the message names it).",
+)
+LOCATION_UNKNOWN = _e(
+    "ERRJOB40003",
+    400,
+    "Kode lokasi tidak dikenal.",
+    "The location is not a regency (PP.RR) or district (PP.RR.DD) of the official list, or a "
+    "search names a province or regency that is not on it.",
+)
+SALARY_RANGE_INVALID = _e(
+    "ERRJOB40004",
+    400,
+    "Rentang gaji tidak valid.",
+    "salary_min is greater than salary_max.",
+)
+VACANCY_DATES_INVALID = _e(
+    "ERRJOB40005",
+    400,
+    "Tanggal lowongan tidak valid.",
+    "expires_at is not after posted_at or more than 180 days after it, or posted_at lies in "
+    "the future.",
+)
+VACANCY_EXPIRED = _e(
+    "ERRJOB40006",
+    400,
+    "Lowongan sudah kedaluwarsa.",
+    "expires_at has already passed: an expired vacancy is not taken in.",
+)
+VACANCY_DUPLICATE_IN_BATCH = _e(
+    "ERRJOB40007",
+    400,
+    "vacancy_id muncul lebih dari sekali dalam satu batch.",
+    "The same vacancy_id appears earlier in this batch; only its first occurrence counts.",
+)
+VACANCY_NOT_FOUND = _e(
+    "ERRJOB40008",
+    400,
+    "Lowongan tidak ditemukan.",
+    "No vacancy of this portal has this vacancy_id.",
+)
+JOB_SEARCH_INVALID = _e(
+    "ERRJOB40009",
+    400,
+    "Parameter pencarian lowongan tidak valid.",
+    "A search or recommendation parameter is malformed or unknown (the message names it).",
+)
+JOB_CURSOR_INVALID = _e(
+    "ERRJOB40010",
+    400,
+    "Cursor halaman tidak valid.",
+    "cursor is not a next_cursor this server returned.",
+)
+
 
 # --- catalogue, curation, reviews and training results (sandbox-defined) -------------------------
 SUBMISSION_INVALID = _e(

@@ -49,6 +49,7 @@ class _Index:
     by_code: dict[str, District]
     by_nik_prefix: dict[str, District]
     provinces: dict[str, str]  # "PP" -> name
+    regencies: dict[str, str]  # "PP.RR" -> name
 
 
 @cache
@@ -63,6 +64,7 @@ def _index() -> _Index:
         by_code={d.code: d for d in rows},
         by_nik_prefix={d.nik_prefix: d for d in rows},
         provinces={d.province_code: d.province for d in rows},
+        regencies={d.regency_code: d.regency for d in rows},
     )
 
 
@@ -107,3 +109,13 @@ def provinces() -> dict[str, str]:
 def province_name(province_code: str) -> str | None:
     """The name of province ``PP``, or None."""
     return _index().provinces.get(province_code)
+
+
+def regency_name(regency_code: str) -> str | None:
+    """The name of regency or city ``PP.RR``, or None."""
+    return _index().regencies.get(regency_code)
+
+
+def is_regency(code: str) -> bool:
+    """Whether ``code`` (``PP.RR``) is a regency or city of the official list."""
+    return code in _index().regencies

@@ -9,6 +9,7 @@ from reference_server import admin_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
 from simulators.population import cli as population_cli
+from simulators.wave import cli as wave_cli
 
 app = typer.Typer(
     name="prakerja",
@@ -21,6 +22,7 @@ server_cli.register(app)
 app.command("up")(up.up)
 app.command("call")(client_commands.call)
 app.command("inbox")(client_commands.inbox)
+app.command("simulate")(wave_cli.simulate)
 
 # `prakerja population generate` (simulators) and `prakerja population load` (the server's
 # database) are one group for the person typing, though two packages own them.

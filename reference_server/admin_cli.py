@@ -117,9 +117,27 @@ def _simple(path: str, doc: str) -> Any:
     return command
 
 
-waves_app.command("commit")(
-    _simple(COMMIT_WAVE.path, "Draw the secret seed and publish its SHA-256 (before closing).")
-)
+@waves_app.command("commit")
+def commit(
+    code: Code,
+    seed: Annotated[
+        str | None,
+        typer.Option(help="Sandbox only: commit to this 64-hex seed (reproducible simulations)."),
+    ] = None,
+    client_code: ClientCode = "",
+    sign_key: SignKey = "",
+    sandbox: Sandbox = DEFAULT_SANDBOX,
+) -> None:
+    """Draw the secret seed and publish its SHA-256 (before closing).
+
+    Example: prakerja waves commit G1
+    """
+    body: dict[str, Any] = {"wave_code": code}
+    if seed is not None:
+        body["seed"] = seed
+    _call(sandbox, client_code, sign_key, COMMIT_WAVE.path, body)
+
+
 waves_app.command("close")(_simple(CLOSE_WAVE.path, "Close the wave now (needs the commitment)."))
 waves_app.command("draw")(
     _simple(DRAW_WAVE.path, "Reveal the seed and draw the winners (once closed).")

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from contract import VERSION
+from contract.endpoints import ALL_ENDPOINTS
 from reference_server import errors, fixtures, logs, metrics, openapi_export
 from reference_server.limits import BodyLimit
 from reference_server.routers import (
@@ -18,6 +19,7 @@ from reference_server.routers import (
     attendance,
     health,
     incentives,
+    jobs,
     payments,
     payouts,
     registration,
@@ -81,7 +83,11 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
-    app.add_middleware(BodyLimit, refuse=errors.too_large)
+    app.add_middleware(
+        BodyLimit,
+        refuse=errors.too_large,
+        overrides={e.path: e.max_body for e in ALL_ENDPOINTS if e.max_body},
+    )
 
     @app.middleware("http")
     async def _log(
@@ -122,6 +128,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         admin.router,
         incentives.router,
         payouts.router,
+        jobs.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

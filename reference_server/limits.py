@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,12 +15,18 @@ class BodyLimit:
 
     The whole body is read before the app runs (every body of this API is small), so a refusal is
     the same whether the size was declared in Content-Length or only found while streaming.
+    ``overrides`` gives paths a cap of their own (a job portal's batch of vacancies).
     """
 
     def __init__(
-        self, app: ASGIApp, refuse: Callable[[Scope], Response], limit: int = MAX_BODY_BYTES
+        self,
+        app: ASGIApp,
+        refuse: Callable[[Scope], Response],
+        limit: int = MAX_BODY_BYTES,
+        overrides: Mapping[str, int] | None = None,
     ) -> None:
-        if limit <= 0:
+        self.overrides = dict(overrides or {})
+        if limit <= 0 or any(cap <= 0 for cap in self.overrides.values()):
             raise ValueError("limit must be positive")
         self.app = app
         self.refuse = refuse
@@ -30,8 +36,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.overrides.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > limit:
             await self.refuse(scope)(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -42,7 +49,7 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
+            if size > limit:
                 await self.refuse(scope)(scope, receive, send)
                 return
             chunks.append(chunk)

@@ -40,6 +40,8 @@ from contract import (
     envelope,
     government,
     incentives,
+    jobs,
+    partner_app,
     payments,
     payouts,
     registration,
@@ -49,7 +51,15 @@ from contract import (
     webhooks,
 )
 from contract import errors as err
-from contract.endpoints import ADMIN, PARTNER_ENDPOINTS, PAYOUT_CALLBACK, REGISTRATION, Endpoint
+from contract.endpoints import (
+    ADMIN,
+    JOB_PORTAL_FEED,
+    JOBS,
+    PARTNER_ENDPOINTS,
+    PAYOUT_CALLBACK,
+    REGISTRATION,
+    Endpoint,
+)
 from contract.errors import CATALOGUE, ErrorCode, Surface
 from reference_server.errors import error_body
 
@@ -60,6 +70,8 @@ ADMIN_FILE = "admin.openapi.json"
 GOVERNMENT_FILE = "government.openapi.json"
 PAYMENT_PARTNER_FILE = "payment-partner.openapi.json"
 WEBHOOKS_FILE = "webhooks.openapi.json"
+JOBS_FILE = "jobs.openapi.json"
+JOB_PORTAL_FILE = "job-portal.openapi.json"
 # Each surface's document: its title, what it says first, and which paths are its own.
 SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     REGISTRATION_FILE: (
@@ -83,6 +95,15 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "`prakerja lottery verify`.",
         (ADMIN,),
     ),
+    JOBS_FILE: (
+        "Prakerja Partner Sandbox — jobs API (sandbox-defined)",
+        "Job portals push their vacancies in batches (signed like the integration API by a "
+        "partner of role `jp`), each item judged on its own, and withdraw them; anyone searches "
+        "the live ones. Recommendations for an applicant are on the registration surface "
+        "(`GET /api/v1/registration/jobs/recommendations`, bearer). What a job portal serves "
+        "itself (its feed, which Prakerja pulls) is in `job-portal.openapi.json`.",
+        (f"{JOBS}/",),
+    ),
 }
 ERRORS_FILE = "errors.json"
 SCHEMAS_DIR = "schemas"
@@ -97,10 +118,12 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     admin,
     catalogue,
     government,
+    jobs,
     envelope,
     payouts,
     incentives,
     webhooks,
+    partner_app,  # what a partner's own app does (simulators only): its messages' schemas
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
 BASE_CLASS_NAMES = frozenset({"Request"})
@@ -516,7 +539,11 @@ def _error_responses(codes: tuple[ErrorCode, ...]) -> dict[str, Any]:
 
 
 def _operation(
-    endpoint: Endpoint, data: type[BaseModel], errors: tuple[ErrorCode, ...], key: str
+    endpoint: Endpoint,
+    data: type[BaseModel],
+    errors: tuple[ErrorCode, ...],
+    key: str,
+    who: str = "payment partner",
 ) -> dict[str, Any]:
     assert endpoint.request is not None
     return {
@@ -524,7 +551,7 @@ def _operation(
         "summary": endpoint.summary,
         "description": endpoint.description,
         "tags": [endpoint.tag],
-        "parameters": _signature_headers(key),
+        "parameters": _signature_headers(key, who),
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": _ref(endpoint.request)}},
@@ -631,12 +658,53 @@ def webhooks_document() -> dict[str, Any]:
     }
 
 
+JOB_PORTAL_DESCRIPTION = """\
+What a job portal (role `jp`) serves itself, at its `base_url` (registered with `prakerja partners
+add --base-url` or `partners set-urls`), for Prakerja and the conformance harness to call: its
+vacancy feed. Prakerja pulls it in the background, page by page from the last cursor it kept,
+and takes in each vacancy exactly as a push (`jobs.openapi.json`): the same Vacancy schema and
+rules, judged item by item.
+
+**Signature.** Prakerja signs each call with the portal's `webhook_key` (issued with its
+credentials): headers `client_code` (the portal's own client_code), `timestamp` (Unix seconds)
+and `signature` = lower-case hex HMAC-SHA1(webhook_key, client_code + timestamp + `POST` + path +
+body). The portal must refuse a missing, wrong or replayed signature and a timestamp outside
+±300 s, in the error envelope with the `ERRAUT` codes, before looking at the body.
+"""
+
+
+def job_portal_document() -> dict[str, Any]:
+    """What a job portal serves: its vacancy feed, which Prakerja pulls."""
+    feed = JOB_PORTAL_FEED
+    assert feed.request is not None and feed.data is not None
+    models: list[type[BaseModel]] = [
+        envelope.ErrorEnvelope,
+        feed.request,
+        envelope.Envelope[feed.data],  # type: ignore[name-defined]
+    ]
+    operation = _operation(feed, feed.data, feed.errors, "webhook key", who="job portal")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Job portal API: what a job portal serves Prakerja (sandbox-defined)",
+            "version": VERSION,
+            "description": JOB_PORTAL_DESCRIPTION,
+        },
+        "servers": [
+            {"url": "{base_url}", "variables": {"base_url": {"default": "https://jp.example"}}}
+        ],
+        "paths": {feed.path: {"post": operation}},
+        "components": {"schemas": _definitions(models)},
+    }
+
+
 def exported_files() -> dict[str, str]:
     """Every published file as the code exports it: relative path to text."""
     files = {name: render(doc) for name, doc in surface_documents(app_document()).items()}
     files[GOVERNMENT_FILE] = render(government_document())
     files[PAYMENT_PARTNER_FILE] = render(payment_partner_document())
     files[WEBHOOKS_FILE] = render(webhooks_document())
+    files[JOB_PORTAL_FILE] = render(job_portal_document())
     files[ERRORS_FILE] = render(errors_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
@@ -651,6 +719,7 @@ def _managed(out_dir: Path) -> Iterator[str]:
         GOVERNMENT_FILE,
         PAYMENT_PARTNER_FILE,
         WEBHOOKS_FILE,
+        JOB_PORTAL_FILE,
         ERRORS_FILE,
     ):
         if (out_dir / name).is_file():

@@ -113,6 +113,16 @@ def new_database(
         yield make
 
 
+@pytest.fixture(scope="module")
+def module_database(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database of the session's kind for one test module (a server of its own
+    whose data no other module's tests write to); dropped when the module ends."""
+    if database_kind == "postgres":
+        yield from _postgres_schema_url()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'sandbox.db'}"
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> ServerSettings:
     """The settings the server under test and the test process share."""

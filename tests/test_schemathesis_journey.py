@@ -204,6 +204,7 @@ def test_every_journey_operation_succeeds_as_documented(callers: Callers) -> Non
     for channel in Channel:
         call("POST", f"{reg}/otp/verify", {"channel": channel.value, "otp": applicant.otp(channel)})
     call("POST", f"{reg}/identity", identity_of(row))
+    call("GET", f"{reg}/jobs/recommendations")  # ranked by region and education already
     call("POST", f"{reg}/selfie", {"liveness_token": row["selfie"]})
     deadline = time.monotonic() + VERDICT_TIMEOUT
     while call("GET", f"{reg}/status")["stage"] != "ELIGIBLE":

@@ -11,7 +11,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from contract import errors as err
-from contract.admin import CreateWaveRequest, ExportRequest, RevokeRequest, WaveRequest
+from contract.admin import (
+    CommitWaveRequest,
+    CreateWaveRequest,
+    ExportRequest,
+    RevokeRequest,
+    WaveRequest,
+)
 from contract.endpoints import (
     CLOSE_WAVE,
     COMMIT_WAVE,
@@ -47,9 +53,11 @@ def create_wave(
 
 
 @router.post(COMMIT_WAVE.path, **route_options(COMMIT_WAVE))
-def commit_wave(body: WaveRequest, partner: PmoPartner, runtime: RuntimeDep) -> dict[str, Any]:
+def commit_wave(
+    body: CommitWaveRequest, partner: PmoPartner, runtime: RuntimeDep
+) -> dict[str, Any]:
     """Commit to the lottery seed."""
-    data = waves.commit_wave(runtime, _actor(partner), body.wave_code)
+    data = waves.commit_wave(runtime, _actor(partner), body.wave_code, body.seed)
     return ok(data.model_dump(mode="json"), COMMIT_WAVE.success_message)
 
 

@@ -177,8 +177,11 @@ def create_wave(runtime: Runtime, actor: str, body: CreateWaveRequest) -> WaveDa
         raise ApiError(err.WAVE_EXISTS) from None
 
 
-def commit_wave(runtime: Runtime, actor: str, wave_code: str) -> WaveData:
-    """Draw the secret seed, keep it sealed, publish its SHA-256. Before close; once."""
+def commit_wave(runtime: Runtime, actor: str, wave_code: str, seed: str | None = None) -> WaveData:
+    """Draw the secret seed (or, in the sandbox, take the one given), keep it sealed, publish its
+    SHA-256. Before close; once."""
+    if seed is not None and not runtime.settings.sandbox:
+        raise ApiError(err.SANDBOX_ONLY)
     now = utcnow()
     with transaction(runtime.sessions) as session:
         wave = _wave(session, wave_code, lock=True)
@@ -187,11 +190,19 @@ def commit_wave(runtime: Runtime, actor: str, wave_code: str) -> WaveData:
             WaveStatus.OPEN,
         ):
             raise ApiError(err.WAVE_STATE)
-        seed = lottery.new_seed()
+        given = seed is not None
+        if seed is None:
+            seed = lottery.new_seed()
         wave.seed_enc = runtime.keys.seal(seed)
         wave.seed_commitment = lottery.commitment(seed)
         audit.record(
-            session, "wave", wave_code, "committed", actor, commitment=wave.seed_commitment
+            session,
+            "wave",
+            wave_code,
+            "committed",
+            actor,
+            commitment=wave.seed_commitment,
+            seed_given=given,
         )
         return wave_data(session, wave, now)
 

@@ -515,6 +515,80 @@ class WaveJoiner(Base):
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+# --- jobs: job portals' vacancies, search words, feed cursors (migration 0005) ------------------
+
+# Search words compare in byte order on PostgreSQL, whatever the database's collation, so that a
+# prefix is a range (``term >= 'kas' AND term < 'kat'``) an index answers.
+SearchTerm = String(40).with_variant(String(40, collation="C"), "postgresql")
+_OPEN = "status = 'open'"
+
+
+def _open_index(name: str, *columns: str) -> Index:
+    """An index over open vacancies only: withdrawn and expired rows never weigh on search."""
+    return Index(name, *columns, sqlite_where=text(_OPEN), postgresql_where=text(_OPEN))
+
+
+class Vacancy(Base):
+    """A job portal's vacancy, one row per (portal, the portal's vacancy_id)."""
+
+    __tablename__ = "vacancies"
+    __table_args__ = (
+        UniqueConstraint("portal_id", "vacancy_id"),
+        _open_index("ix_vacancies_open_posted", "posted_at", "id"),
+        _open_index("ix_vacancies_open_province", "province_code", "posted_at", "id"),
+        _open_index("ix_vacancies_open_regency", "regency_code", "posted_at", "id"),
+        _open_index("ix_vacancies_open_industry", "industry", "posted_at", "id"),
+        _open_index("ix_vacancies_open_expires", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    vacancy_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # open | withdrawn | expired
+    title: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    location_code: Mapped[str] = mapped_column(String(8))  # PP.RR or PP.RR.DD
+    regency_code: Mapped[str] = mapped_column(String(5))
+    province_code: Mapped[str] = mapped_column(String(2))
+    min_education: Mapped[int] = mapped_column(Integer)  # domain.people.Education rank
+    industry: Mapped[str] = mapped_column(String(32))
+    job_type: Mapped[str] = mapped_column(String(16))
+    salary_min: Mapped[int] = mapped_column(BigInteger)  # rupiah per month
+    salary_max: Mapped[int] = mapped_column(BigInteger)
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    apply_url: Mapped[str] = mapped_column(String(2048))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))  # push | feed: how the last change came
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class VacancyTerm(Base):
+    """A word of a vacancy's title or company: what text search looks up."""
+
+    __tablename__ = "vacancy_terms"
+    term: Mapped[str] = mapped_column(SearchTerm, primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(
+        ForeignKey("vacancies.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PortalFeed(Base):
+    """Where Prakerja is in a job portal's feed, and how the last pulls went."""
+
+    __tablename__ = "portal_feeds"
+    portal_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    pulls: Mapped[int] = mapped_column(Integer, default=0)  # completed pulls
+    taken: Mapped[int] = mapped_column(Integer, default=0)  # items accepted or updated, ever
+    rejected: Mapped[int] = mapped_column(Integer, default=0)  # items refused, ever
+    last_pulled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 # --- incentives through payment partners (migration 0006) -----------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -18,9 +19,11 @@ from contract.endpoints import (
     WAVE_STATUS,
     WAVES,
 )
+from contract.errors import ApiError
 from reference_server import bulkload
 from reference_server.domain import lottery
 from reference_server.runtime import Runtime
+from reference_server.services import waves
 from tests.factories import Partner, Partners, assert_api_error, success_data
 from tests.reference_server import waves_support as ws
 
@@ -228,3 +231,29 @@ def test_unknown_wave_and_wrong_role(office: Partner, partners: Partners) -> Non
     )
     dp = partners.dp()
     assert_api_error(dp.post(WAVE_STATUS.path, {"wave_code": "NOPE"}), err.WRONG_ROLE.code, 403)
+
+
+def test_in_the_sandbox_the_office_may_commit_to_its_own_seed_for_reproducible_draws(
+    office: Partner, runtime: Runtime, settings: Any
+) -> None:
+    seed = "5eed" * 16
+    wave = ws.create(office, quota=3)
+    code = wave["wave_code"]
+    for malformed in ("5EED" * 16, "5eed", "zz" * 32, 7):
+        response = office.post(COMMIT_WAVE.path, {"wave_code": code, "seed": malformed})
+        assert_api_error(response, err.BAD_REQUEST.code)
+    production = Runtime(settings.model_copy(update={"sandbox": False}))
+    try:
+        with pytest.raises(ApiError) as refused:
+            waves.commit_wave(production, "pmo:test", code, seed)
+    finally:
+        production.close()
+    assert refused.value.error is err.SANDBOX_ONLY
+
+    joiners = ws.niks(ws.nik_prefix(), 10)
+    bulkload.load_joiners(runtime.engine, code, [{"nik": n} for n in joiners])
+    committed = success_data(office.post(COMMIT_WAVE.path, {"wave_code": code, "seed": seed}))
+    assert committed["seed_commitment"] == lottery.commitment(seed)
+    ws.step(office, CLOSE_WAVE.path, code)
+    drawn = ws.step(office, DRAW_WAVE.path, code)
+    assert drawn["seed"] == seed
