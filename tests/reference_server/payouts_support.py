@@ -185,3 +185,29 @@ def wait_for(check: Any, *, timeout: float = 30.0, what: str = "the condition") 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout:.0f}s")
         time.sleep(0.05)
+
+
+def a_paid_disbursement(
+    runtime: Runtime, http: httpx.Client, state: PartnerState, partner_code: str
+) -> dict[str, Any]:
+    """A card holder linked at the partner and paid (the due run done in-process, as the worker
+    does); the partner's record of the disbursement, as its callback carries it."""
+    from reference_server.services.payouts import run_due
+
+    holder = card_holder(runtime, http)
+    linked(state, holder, partner_code)
+    owe(runtime, holder)
+    run_due(runtime)
+
+    def settled() -> dict[str, Any] | None:
+        with runtime.sessions() as session:
+            did = session.scalar(
+                select(t.Disbursement.disbursement_id).where(
+                    t.Disbursement.card_id == holder.card_id, t.Disbursement.state == "PAID"
+                )
+            )
+        return state.paid[did]["answer"] if did else None
+
+    answer: dict[str, Any] = wait_for(settled, what="the disbursement paid")
+    keys = ("disbursement_id", "partner_reference", "status", "amount", "final_at")
+    return {k: answer[k] for k in keys}
