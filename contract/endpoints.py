@@ -573,7 +573,7 @@ ADMIN_ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 # --- catalogue and curation (sandbox-defined; DP, PMO and LP signed, the catalogue public) ------
-CATALOGUE = "/api/v1/catalogue"
+CATALOGUE_API = "/api/v1/catalogue"
 
 
 def _catalogue(
@@ -593,7 +593,7 @@ def _catalogue(
     return Endpoint(
         name,
         method,
-        f"{CATALOGUE}{path}",
+        f"{CATALOGUE_API}{path}",
         summary,
         description,
         role,
@@ -641,7 +641,7 @@ ADD_SCHEDULES = _catalogue(
     catalogue.AddSchedulesRequest,
     catalogue.SubmissionData,
     (
-        err.SUBMISSION_NOT_FOUND,
+        err.COURSE_SUBMISSION_NOT_FOUND,
         err.COURSE_NOT_APPROVED,
         err.SCHEDULE_TIMES_INVALID,
         err.SCHEDULE_CODE_TAKEN,
@@ -658,7 +658,7 @@ SUBMISSION_STATUS = _catalogue(
     Role.DP,
     catalogue.CourseCodeRequest,
     catalogue.SubmissionData,
-    (err.SUBMISSION_NOT_FOUND,),
+    (err.COURSE_SUBMISSION_NOT_FOUND,),
 )
 LIST_SUBMISSIONS = _catalogue(
     "list_submissions",
@@ -689,7 +689,7 @@ SHOW_SUBMISSION = _catalogue(
     Role.PMO,
     catalogue.CourseCodeRequest,
     catalogue.SubmissionData,
-    (err.SUBMISSION_NOT_FOUND,),
+    (err.COURSE_SUBMISSION_NOT_FOUND,),
 )
 ASSESS = _catalogue(
     "assess",
@@ -705,7 +705,12 @@ ASSESS = _catalogue(
     Role.PMO,
     catalogue.AssessRequest,
     catalogue.AssessmentResultData,
-    (err.SUBMISSION_NOT_FOUND, err.ASSESSMENT_STATE, err.SCHEDULE_CODE_TAKEN),
+    (
+        err.COURSE_SUBMISSION_NOT_FOUND,
+        err.ASSESSMENT_STATE,
+        err.SCHEDULE_CODE_TAKEN,
+        err.COURSE_CODE_TAKEN,
+    ),
     invalid=err.SCORES_INVALID,
 )
 INDICATORS = _catalogue(

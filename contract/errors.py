@@ -639,7 +639,7 @@ REVIEW_INVALID = _e(
     "Penilaian atau ulasan tidak valid.",
     "rating must be a whole number 1-5 and review 10-1,000 characters.",
 )
-SUBMISSION_NOT_FOUND = _e(
+COURSE_SUBMISSION_NOT_FOUND = _e(
     "ERRCAT40401",
     404,
     "Pengajuan pelatihan tidak ditemukan.",
@@ -655,7 +655,7 @@ PURCHASE_NOT_FOUND = _e(
     "ERRCAT40403",
     404,
     "Pembelian tidak ditemukan.",
-    "No purchase with this transaction_code on the applicant's card.",
+    "No live (not voided) purchase with this transaction_code on the applicant's card.",
 )
 COURSE_CODE_TAKEN = _e(
     "ERRCAT40901",

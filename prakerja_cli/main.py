@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from prakerja_cli import client_commands, up
+from prakerja_cli import client_commands, loadtest, up
 from reference_server import admin_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
+from simulators.payment import cli as payment_cli
 from simulators.population import cli as population_cli
 from simulators.wave import cli as wave_cli
 
@@ -22,6 +23,7 @@ server_cli.register(app)
 app.command("up")(up.up)
 app.command("call")(client_commands.call)
 app.command("inbox")(client_commands.inbox)
+app.command("loadtest")(loadtest.loadtest)
 app.command("simulate")(wave_cli.simulate)
 
 # `prakerja population generate` (simulators) and `prakerja population load` (the server's
@@ -29,6 +31,7 @@ app.command("simulate")(wave_cli.simulate)
 population_cli.app.command("load")(admin_cli.population_load)
 app.add_typer(population_cli.app, name="population")
 app.add_typer(government_cli.app, name="government")
+app.add_typer(payment_cli.app, name="payment-partners")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
 

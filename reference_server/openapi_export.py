@@ -6,8 +6,9 @@ message model of ``contract/``, and the error catalogue in ``x-error-catalogue``
 the components they reference: ``openapi/integration.openapi.json`` (the partner API: payments,
 attendance, assignments, SSO, sandbox helpers), ``registration.openapi.json`` (applicants,
 sandbox-defined), ``admin.openapi.json`` (the programme office: waves and the lottery) and
-``government.openapi.json`` (what the government sources serve, which the sandbox calls and
-simulates; built from ``contract.government``). ``openapi/errors.json`` is the
+``catalogue.openapi.json`` (course submissions, curation, the public catalogue, LP results;
+sandbox-defined) and ``government.openapi.json`` (what the government sources serve, which the
+sandbox calls and simulates; built from ``contract.government``). ``openapi/errors.json`` is the
 catalogue as data with the JSON Schema of each error envelope, and ``openapi/schemas/<Model>.json``
 holds one JSON Schema (draft 2020-12) per message model. Output is deterministic (sorted keys,
 2-space indent, trailing newline) so that a diff of the committed files means a change of contract.
@@ -53,6 +54,7 @@ from contract import (
 from contract import errors as err
 from contract.endpoints import (
     ADMIN,
+    CATALOGUE_API,
     JOB_PORTAL_FEED,
     JOBS,
     PARTNER_ENDPOINTS,
@@ -67,6 +69,7 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OPENAPI_FILE = "integration.openapi.json"
 REGISTRATION_FILE = "registration.openapi.json"
 ADMIN_FILE = "admin.openapi.json"
+CATALOGUE_FILE = "catalogue.openapi.json"
 GOVERNMENT_FILE = "government.openapi.json"
 PAYMENT_PARTNER_FILE = "payment-partner.openapi.json"
 WEBHOOKS_FILE = "webhooks.openapi.json"
@@ -94,6 +97,20 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "SHA-256(seed || NIK). Export the joiners and winners and recompute with "
         "`prakerja lottery verify`.",
         (ADMIN,),
+    ),
+    CATALOGUE_FILE: (
+        "Prakerja Partner Sandbox — catalogue and curation API (sandbox-defined)",
+        "How courses enter the one unified catalogue, signed like the integration API. A digital "
+        "platform (role `dp`) submits a course with its schedules on behalf of one of its "
+        "training providers and reads its status; the programme office (role `pmo`) assesses it "
+        "on the published indicators (52 at entry, 40 in monitoring): approved, it is on sale "
+        "through the DP that submitted it; rejected, it carries its reasons and may be corrected "
+        "and submitted again; a failed monitoring assessment suspends it (send-otp refuses "
+        "`ERRCAT40007`) until a later one passes. A training provider (role `lp`) reports a "
+        "finished participant's scores and certificate. The catalogue, a course's page and the "
+        "indicators are public (no signature). Beneficiaries review a finished purchase on the "
+        "registration surface (`POST /api/v1/registration/reviews`).",
+        (f"{CATALOGUE_API}/",),
     ),
     JOBS_FILE: (
         "Prakerja Partner Sandbox — jobs API (sandbox-defined)",

@@ -56,8 +56,7 @@ from tests.factories import (
     redeem_code,
     sso_code,
 )
-from tests.reference_server.payout_partner import PartnerState
-from tests.reference_server.payouts_support import a_paid_disbursement, running_partner
+from tests.reference_server.payouts_support import Sim, a_paid_disbursement, running_partners
 
 pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
@@ -154,17 +153,16 @@ class Signer:
 
 
 @pytest.fixture(scope="module")
-def payment_partner(runtime: Runtime, server_url: str) -> Iterator[tuple[PartnerState, Partner]]:
-    """A payment partner with its API running, as a signing partner of this module."""
-    with (
-        running_partner(runtime, server_url) as (state, creds),
-        PartnerClient(server_url, creds.client_code, creds.sign_key) as client,
-    ):
-        yield state, Partner(creds, client, {})
+def payment_partner(runtime: Runtime, server_url: str) -> Iterator[tuple[Sim, Partner]]:
+    """A payment-partner simulator, as a signing partner of this module."""
+    with running_partners(runtime, server_url, ("ovo",)) as sims:
+        creds = sims["ovo"].creds
+        with PartnerClient(server_url, creds.client_code, creds.sign_key) as client:
+            yield sims["ovo"], Partner(creds, client, {})
 
 
 @pytest.fixture(scope="module")
-def signer(partners: Partners, payment_partner: tuple[PartnerState, Partner]) -> Signer:
+def signer(partners: Partners, payment_partner: tuple[Sim, Partner]) -> Signer:
     """A DP, an LP and a PP of their own for this module."""
     return Signer(partners.dp(), partners.lp(), payment_partner[1])
 
@@ -248,7 +246,7 @@ def test_every_operation_succeeds_as_documented(
     signer: Signer,
     partners: Partners,
     runtime: Runtime,
-    payment_partner: tuple[PartnerState, Partner],
+    payment_partner: tuple[Sim, Partner],
 ) -> None:
     """One successful call of each operation, so the success schemas are checked too."""
     call = HappyPath(server_url, signer)
@@ -294,9 +292,8 @@ def test_every_operation_succeeds_as_documented(
     call("GET", SSO_PROFILE_PATH, headers=bearer)
     call("POST", SSO_REFRESH_PATH, body={"token": tokens["refresh_token"]})
 
-    state, pp = payment_partner
     with httpx.Client(base_url=server_url) as http:
-        settled = a_paid_disbursement(runtime, http, state, pp.creds.client_code)
+        settled = a_paid_disbursement(runtime, http, payment_partner[0])
     call("POST", PAYOUT_CALLBACK.path, body=settled)  # a late duplicate: answered as the first
 
     results = list(live.get_all_operations())

@@ -50,24 +50,23 @@ from contract.endpoints import (
     REGISTRATION,
     REVOKE_EXPIRED,
     RUN_DUE,
+    SUBMIT_REVIEW,
     WAVE_STATUS,
     Role,
 )
 from contract.population import Case as Verdict
+from contract.population import identity_of
 from contract.registration import Channel
 from reference_server.domain.schemes import scheme as scheme_named
 from reference_server.openapi_export import app_document
-from reference_server.partners import Credentials
 from reference_server.services.payouts import start_schedule
 from reference_server.storage import tables
 from reference_server.storage.db import transaction
 from tests.conftest import _postgres_schema
 from tests.factories import Partner, Partners
 from tests.reference_server.applicants import PASSWORD, Applicant, verified
-from tests.reference_server.payout_partner import Account as PartnerAccount
-from tests.reference_server.payout_partner import PartnerState
-from tests.reference_server.payouts_support import running_partner
-from tests.reference_server.people import Sandbox, identity_of, person, sandbox
+from tests.reference_server.payouts_support import Sim, running_partners
+from tests.reference_server.people import Sandbox, person, sandbox
 
 pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
@@ -93,7 +92,12 @@ config = schemathesis.Config.from_dict(
         "phases": {"coverage": {"enabled": True}, "stateful": {"enabled": False}},
     }
 )
-journey = schemathesis.openapi.from_dict(DOCUMENT, config=config).include(path_regex=SURFACE)
+# The review needs a finished purchase: it is fuzzed with the catalogue (test_schemathesis_catalogue).
+journey = (
+    schemathesis.openapi.from_dict(DOCUMENT, config=config)
+    .include(path_regex=SURFACE)
+    .exclude(path=SUBMIT_REVIEW.path)
+)
 
 
 @dataclass
@@ -104,7 +108,7 @@ class Callers:
     applicant: Applicant
     office: Partner
     rows: list[dict[str, str]]  # the people the simulators know
-    payment_partner: tuple[PartnerState, Credentials]
+    payment_partner: Sim
     used: set[tuple[str, str, int]] = field(default_factory=set)
 
     def headers(self, path: str, method: str, body_text: str) -> dict[str, str]:
@@ -137,8 +141,8 @@ def callers(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         partners = Partners(box.runtime, box.url)
         try:
             office = partners.add(role=Role.PMO)
-            with running_partner(box.runtime, box.url) as pp:
-                yield Callers(box, verified(box.http), office, rows, pp)
+            with running_partners(box.runtime, box.url, ("ovo",)) as sims:
+                yield Callers(box, verified(box.http), office, rows, sims["ovo"])
         finally:
             partners.close()
 
@@ -261,14 +265,14 @@ def incentives_happy_path(
 ) -> None:
     """The new card holder links an e-wallet, is paid, answers a survey; the office reconciles."""
     reg, box = REGISTRATION, callers.box
-    state, creds = callers.payment_partner
-    state.accounts[row["phone"]] = PartnerAccount("EWALLET", row["declared_name"], row["nik"])
+    sim = callers.payment_partner
+    sim.put_account(account_number=row["phone"], holder_name=row["declared_name"], nik=row["nik"])
     assert call("GET", f"{reg}/incentive/partners")["partners"]
     link = call(
         "POST",
         f"{reg}/incentive/link",
         {
-            "partner_code": creds.client_code,
+            "partner_code": sim.code,
             "account_type": "EWALLET",
             "account_number": row["phone"],
         },
@@ -306,7 +310,7 @@ def incentives_happy_path(
         "POST", f"{reg}/surveys/answer", {"survey_code": survey["survey_code"], "answers": answers}
     )
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
-    day = {"partner_code": creds.client_code, "date": today}
+    day = {"partner_code": sim.code, "date": today}
     assert call("POST", RECONCILE.path, day)["mismatch_count"] == 0
     call("POST", RECONCILIATION.path, day)
     call("POST", PAYOUT_SUMMARY.path, {})

@@ -38,7 +38,6 @@ from contract.incentives import (
     PaymentPartnerView,
     PayoutState,
     QuestionKind,
-    ScheduleStep,
     StepStatus,
     SurveyAnswerData,
     SurveyAnswerRequest,
@@ -65,6 +64,7 @@ from reference_server.domain.schemes import Scheme
 from reference_server.partner_api import PartnerApi, PartnerCallError, PartnerRefused, Target
 from reference_server.runtime import Runtime
 from reference_server.services import payouts
+from reference_server.services.incentive_view import schedule
 from reference_server.services.payments import iso_utc
 from reference_server.services.registration import AccountRef
 from reference_server.storage.db import transaction
@@ -300,41 +300,6 @@ def confirm(runtime: Runtime, account: AccountRef, body: ConfirmLinkRequest) -> 
 
 
 # --- schedule and history ----------------------------------------------------------------------
-
-
-def schedule(session: Session, card: Card, scheme: Scheme) -> list[ScheduleStep]:
-    """Every payment of the scheme for this card: the owed ones as recorded, the rest waiting."""
-    owed = {
-        (s.kind, s.step): s
-        for s in session.scalars(select(IncentiveStep).where(IncentiveStep.card_id == card.id))
-    }
-    latest: dict[int, str] = {}
-    for step_id, did in session.execute(
-        select(Disbursement.step_id, Disbursement.disbursement_id)
-        .where(Disbursement.card_id == card.id)
-        .order_by(Disbursement.id)
-    ).all():
-        latest[step_id] = did
-    after = {s.step: s.after_incentive for s in surveys.surveys_of(scheme.name)}
-    steps: list[ScheduleStep] = []
-    wanted = [(rules.INCENTIVE, n) for n in range(1, scheme.incentive_count + 1)]
-    wanted += [(rules.SURVEY, n) for n in range(1, scheme.survey_count + 1)]
-    for kind, n in wanted:
-        row = owed.get((kind, n))
-        amount = scheme.incentive_amount if kind == rules.INCENTIVE else scheme.survey_amount
-        steps.append(
-            ScheduleStep(
-                kind=kind,
-                step=n,
-                amount=row.amount if row else amount,
-                status=StepStatus(row.status) if row else StepStatus.WAITING,
-                due_at=iso_utc(row.due_at) if row else None,
-                paid_at=iso_utc(row.paid_at) if row and row.paid_at else None,
-                disbursement_id=latest.get(row.id) if row else None,
-                condition=rules.condition_text(kind, n, scheme, after.get(n, 1)),
-            )
-        )
-    return steps
 
 
 def history(session: Session, card: Card) -> list[DisbursementView]:

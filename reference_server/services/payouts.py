@@ -21,7 +21,6 @@ transaction; FAILED suspends the link (the holder links again and the step is pa
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import random
@@ -34,7 +33,6 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contract import errors as err
-from contract.attendance import POST_TEST_SEQUENCE
 from contract.endpoints import Role
 from contract.errors import ApiError
 from contract.incentives import (
@@ -73,9 +71,9 @@ from reference_server.partner_api import (
 from reference_server.partners import webhook_key
 from reference_server.runtime import PartnerIdentity, Runtime
 from reference_server.services.payments import iso_utc
+from reference_server.services.reviews import finished, first_training_reviewed
 from reference_server.storage.db import transaction
 from reference_server.storage.tables import (
-    Attendance,
     Card,
     Disbursement,
     IncentiveEnrolment,
@@ -85,7 +83,6 @@ from reference_server.storage.tables import (
     Partner,
     PayoutAnomaly,
     PayoutLink,
-    RedeemCode,
     Transaction,
     utcnow,
 )
@@ -138,38 +135,13 @@ def active_link(session: Session, card_id: int) -> PayoutLink | None:
     )
 
 
-def training_done(session: Session, card_id: int) -> tuple[bool, bool]:
-    """(finished, reviewed) of the card's first training.
-
-    Finished: the post-test (sequence 999) of its first live purchase is verified. Reviewed:
-    the catalogue's ``services.reviews.first_training_reviewed``; until that module is present
-    nobody counts as reviewed (an incentive is never paid without a review).
-    """
-    first = first_purchase(session, card_id)
-    if first is None:
-        return False, False
-    done = session.scalar(
-        select(
-            exists()
-            .where(Attendance.redeem_code_id == RedeemCode.id)
-            .where(RedeemCode.transaction_id == first, Attendance.sequence == POST_TEST_SEQUENCE)
-        )
-    )
-    if not done:
-        return False, False
-    try:
-        reviews = importlib.import_module("reference_server.services.reviews")
-    except ImportError:
-        return True, False
-    return True, bool(reviews.first_training_reviewed(session, card_id))
-
-
 def conditions(session: Session, card: Card) -> rules.Conditions:
     """Which incentive conditions the card holder meets now."""
-    completed, reviewed = training_done(session, card.id)
+    first = first_purchase(session, card.id)
+    completed = first is not None and finished(session, first)
     return rules.Conditions(
         training_completed=completed,
-        reviewed=reviewed,
+        reviewed=completed and first_training_reviewed(session, card.id),
         account_linked=active_link(session, card.id) is not None,
     )
 

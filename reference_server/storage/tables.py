@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -144,6 +145,15 @@ class Course(Base):
     max_age: Mapped[int | None] = mapped_column(Integer)
     min_education: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The catalogue (migration 0004). A curated course is sold only by the DP that submitted it
+    # (seller_dp_id); null: any DP (the fixtures). ``listed``: in the public catalogue while
+    # active; ``suspended``: failed a monitoring assessment, no new sales.
+    category: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+    duration_hours: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="active", server_default="active")
+    seller_dp_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Schedule(Base):
@@ -587,6 +597,107 @@ class PortalFeed(Base):
     last_pulled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- catalogue and curation: submissions, assessments, reviews, training results (0004) --------
+
+
+class CourseSubmission(Base):
+    """One version of a course a DP submitted for one of its LPs; approved, it becomes a course."""
+
+    __tablename__ = "course_submissions"
+    __table_args__ = (UniqueConstraint("course_code", "version"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    dp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    lp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # PENDING | APPROVED | REJECTED
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    method: Mapped[str] = mapped_column(String(12))
+    sessions: Mapped[int] = mapped_column(Integer)
+    duration_hours: Mapped[int] = mapped_column(Integer)
+    price: Mapped[int] = mapped_column(BigInteger)
+    min_age: Mapped[int] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    min_education: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))
+
+
+class SubmissionSchedule(Base):
+    """A schedule as submitted. While its submission is pending (``live``) its code is reserved:
+    no other pending submission may propose it."""
+
+    __tablename__ = "submission_schedules"
+    __table_args__ = (
+        Index(
+            "uq_submission_schedules_live_code",
+            "schedule_code",
+            unique=True,
+            sqlite_where=text("live"),
+            postgresql_where=text("live"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("course_submissions.id"), index=True)
+    schedule_code: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    end_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    live: Mapped[bool] = mapped_column(Boolean)
+
+
+class CourseAssessment(Base):
+    """An entry (of a submission version) or monitoring (of a course) assessment, as decided:
+    scores, the rule's numbers then, and the reasons (JSON), so history never changes."""
+
+    __tablename__ = "course_assessments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # entry | monitoring
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("course_submissions.id"))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    weighted_mean: Mapped[str] = mapped_column(String(8))
+    pass_mean: Mapped[str] = mapped_column(String(8))
+    critical_minimum: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    assessor: Mapped[str] = mapped_column(String(80))
+    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Review(Base):
+    """A beneficiary's rating and review of one finished purchase (one per purchase)."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    review: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TrainingResult(Base):
+    """What the LP reported for one finished redeem code: scores and the certificate it issued."""
+
+    __tablename__ = "training_results"
+    __table_args__ = (UniqueConstraint("lp_id", "certificate_number"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    redeem_code_id: Mapped[int] = mapped_column(ForeignKey("redeem_codes.id"), unique=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    lp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    pre_test: Mapped[int] = mapped_column(Integer)
+    post_test: Mapped[int] = mapped_column(Integer)
+    certificate_number: Mapped[str | None] = mapped_column(String(64))
+    certificate_url: Mapped[str | None] = mapped_column(String(2048))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 # --- incentives through payment partners (migration 0006) -----------------------------------

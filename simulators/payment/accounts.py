@@ -262,6 +262,45 @@ class PartnerAccounts:
         if account.nik is not None:
             self.by_nik.setdefault(account.nik, []).append(account.number)
 
+    def put(
+        self,
+        number: str | None,
+        holder_name: str,
+        kyc_level: KycLevel,
+        nik: str | None,
+        status: AccountStatus,
+        balance: int,
+    ) -> Account:
+        """Create or replace an account as given (test setup); a bank number is allocated when
+        None. A NIK is kept only on a VERIFIED account, as KYC would."""
+        if number is None:
+            if not self.spec.is_bank:
+                raise ValueError("an e-wallet account needs its phone number")
+            number = bank_number(self.spec, self.next_index, self.seed)
+            self.next_index += 1
+        old = self.accounts.pop(number, None)
+        if old is not None and old.nik is not None:
+            self.by_nik[old.nik] = [n for n in self.by_nik.get(old.nik, []) if n != number]
+        verified = kyc_level is KycLevel.VERIFIED
+        limit = (
+            None
+            if self.spec.is_bank
+            else (self.spec.verified_limit if verified else self.spec.unverified_limit)
+        )
+        account = Account(
+            partner=self.spec.instance,
+            account_type=self.spec.account_type,
+            number=number,
+            holder_name=holder_name,
+            kyc_level=kyc_level,
+            nik=nik if verified else None,
+            status=status,
+            balance=balance,
+            limit=limit,
+        )
+        self.add(account)
+        return account
+
     def _registry_name(self, nik: str, name: str) -> str:
         registered = self.registry.get(int(nik))
         if registered is None or not same_name(name, registered):

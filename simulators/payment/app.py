@@ -22,8 +22,9 @@ Built on ``simulators.framework`` (health, ``/_sim/info``, the journal, the beha
   server's worker makes them): ``POST /_sim/simulate``.
 - **What it paid**, for tests: ``GET /_sim/paid`` (count and total per disbursement id, from the
   credits themselves); ``GET /_sim/accounts/{number}``; ``GET /_sim/fixtures`` (the fixture
-  accounts, NIKs in clear like the population file); ``GET /_sim/webhooks`` (Prakerja's signed
-  webhooks it received at ``POST /webhooks/prakerja``).
+  accounts, NIKs in clear like the population file); ``POST /_sim/accounts`` (put an account in
+  place for a test); ``GET /_sim/traffic`` (Prakerja's calls per path, the most at once);
+  ``GET /_sim/webhooks`` (Prakerja's signed webhooks it received at ``POST /webhooks/prakerja``).
 - **The holder's app** (``contract.partner_app``): open an account, upgrade an e-wallet's KYC.
 
 Everything runs on one event loop and mutates the books between awaits only, so a request's
@@ -36,6 +37,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -87,6 +89,7 @@ from contract.payouts import (
     StatementRequest,
 )
 from contract.simulate import Directives, SimulateError
+from contract.webhooks import EVENT_MODELS
 from simulators.framework.app import (
     BAD_SIMULATE,
     TIMED_OUT,
@@ -192,6 +195,53 @@ class SimulateRule(BaseModel):
     times: int = Field(default=1, ge=1, le=10_000, description="How many calls it applies to.")
 
 
+class SimAccount(BaseModel):
+    """An account a test puts in place (``POST /_sim/accounts``): created, or replaced as given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_number: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6,20}$",
+        description="E-wallets: the phone; banks: null allocates one.",
+    )
+    holder_name: str = Field(min_length=1, max_length=100)
+    kyc_level: KycLevel = KycLevel.VERIFIED
+    nik: str | None = Field(default=None, pattern=r"^[0-9]{16}$")
+    account_status: AccountStatus = AccountStatus.ACTIVE
+    balance: int = Field(default=0, ge=0, strict=True)
+
+
+@dataclass
+class Traffic:
+    """Prakerja's payout calls: in flight now, the most at once, and how many per path."""
+
+    in_flight: int = 0
+    most_in_flight: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+class _Counting:
+    """ASGI middleware (outermost, so simulated latency counts): keeps ``Traffic``."""
+
+    def __init__(self, app: Any, traffic: Traffic) -> None:
+        self.app = app
+        self.traffic = traffic
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _payout_posts(scope):
+            await self.app(scope, receive, send)
+            return
+        traffic, path = self.traffic, str(scope["path"])
+        traffic.calls[path] = traffic.calls.get(path, 0) + 1
+        traffic.in_flight += 1
+        traffic.most_in_flight = max(traffic.most_in_flight, traffic.in_flight)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            traffic.in_flight -= 1
+
+
 @dataclass
 class CallbackPlan:
     """How the callbacks of one disbursement are to go out (from its X-Simulate directives)."""
@@ -229,6 +279,8 @@ class Partner:
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhook_deliveries: int = 0
     plans: dict[str, CallbackPlan] = field(default_factory=dict)  # of PENDING disbursements
+    faults: random.Random = field(default_factory=random.Random)  # the spec's behaviour rates
+    traffic: Traffic = field(default_factory=Traffic)
     _stamps: dict[tuple[int, str], None] = field(default_factory=dict)
 
     @property
@@ -250,6 +302,18 @@ class Partner:
             if refused.reason == inbound.REPLAYED and self.is_mutant(kinds.ACCEPTS_REPLAY):
                 return
             raise Refusal(_AUTH_ERRORS[refused.reason], refused.message) from None
+
+    def drawn(self, first: bool) -> Directives:
+        """The behaviour directives the partner's rates draw for a disburse without X-Simulate
+        (callback ones only for a first request: a repeat causes no callback)."""
+        spec, draw = self.spec, self.faults.random
+        names = [simulate.TIMEOUT_AFTER_DEBIT] if draw() < spec.debit_timeout_rate else []
+        duplicate, late = draw() < spec.duplicate_callback_rate, draw() < spec.late_callback_rate
+        if first and duplicate:
+            names.append(simulate.DUPLICATE_CALLBACK)
+        if first and late:
+            names.append(simulate.LATE_CALLBACK)
+        return Directives(tuple(simulate.Directive(name) for name in names))
 
     def take_rule(self, operation: str, disbursement_id: str | None) -> Directives:
         """The directives of the first queued rule this call matches (consumed), or none."""
@@ -468,6 +532,7 @@ def create_app(config: SimConfig, kind_name: str) -> FastAPI:
         tolerance=tolerance,
     )
     base_path = httpx.URL(config.sandbox_url or "http://sandbox.invalid").path.rstrip("/")
+    seed = config.profile.seed
     p = Partner(
         spec=spec,
         accounts=accounts,
@@ -475,12 +540,14 @@ def create_app(config: SimConfig, kind_name: str) -> FastAPI:
         verifier=verifier,
         ctx=app.state.sim,
         callback_path=base_path + CALLBACK_PATH,
+        faults=random.Random(None if seed is None else f"{seed}:{config.instance}:behaviour"),
     )
     app.state.partner = p
     _install_errors(app)
     _payout_routes(app, p)
     _app_routes(app, p)
     _sim_routes(app, p)
+    app.add_middleware(_Counting, traffic=p.traffic)
     return app
 
 
@@ -508,16 +575,21 @@ def _payout_routes(app: FastAPI, p: Partner) -> None:
     crash = p.is_mutant(kinds.CRASHES_ON_BAD_BODY)
 
     async def receive(request: Request, model: type[M], operation: str) -> tuple[M, Directives]:
+        """Verify, parse, and the directives of the call: its header's, else a queued rule's,
+        else (a disburse) what the partner's behaviour rates draw."""
         body = await _read_body(request)
         p.verify(request, body)
         message = _parse(model, body, crash)
         asked = directives(request)
         if not asked and request.headers.get(simulate.SIMULATE_HEADER) is None:
             about = getattr(message, "disbursement_id", None)
-            asked = p.take_rule(operation, about if isinstance(about, str) else None)
+            about = about if isinstance(about, str) else None
+            asked = p.take_rule(operation, about)
             failure = await _queued_transport(request, p, asked)
             if failure is not None:
                 raise _Queued(failure)
+            if not asked and operation == "disburse" and about is not None:
+                asked = p.drawn(first=p.ledger.find(about) is None)
         return message, asked
 
     @app.post(ACCOUNT_INQUIRY_PATH, response_model=None, summary="Account inquiry")
@@ -710,6 +782,13 @@ def _app_routes(app: FastAPI, p: Partner) -> None:
             raise Refusal(PP_BAD_REQUEST, "The body is not valid JSON.") from None
         if not isinstance(event, dict) or not isinstance(event.get("event_id"), str):
             raise Refusal(PP_BAD_REQUEST, "event_id: Field required")
+        known = {kind.value: model for kind, model in EVENT_MODELS.items()}
+        model = known.get(str(event.get("event_type")))
+        if model is not None:  # an event type of a later contract is kept unread
+            try:
+                model.model_validate(event)
+            except ValidationError as exc:
+                raise Refusal(PP_BAD_REQUEST, describe(exc)) from None
         p.webhook_deliveries += 1
         p.webhooks.setdefault(event["event_id"], event)
         return JSONResponse({"success": True, "message": "OK"})
@@ -733,6 +812,30 @@ def _sim_routes(app: FastAPI, p: Partner) -> None:
             return error_response(APP_CATALOGUE["ERRAPP40401"])
         view: AppAccountData = found.view()
         return JSONResponse(view.model_dump(mode="json"))
+
+    @app.post("/_sim/accounts", include_in_schema=False)
+    async def put_account(wanted: SimAccount) -> Response:
+        try:
+            made = p.accounts.put(
+                wanted.account_number,
+                wanted.holder_name,
+                wanted.kyc_level,
+                wanted.nik,
+                wanted.account_status,
+                wanted.balance,
+            )
+        except ValueError as exc:
+            return error_response(APP_BAD_REQUEST, str(exc))
+        return JSONResponse(made.view().model_dump(mode="json"))
+
+    @app.get("/_sim/traffic", include_in_schema=False)
+    async def traffic() -> dict[str, Any]:
+        counted = p.traffic
+        return {
+            "in_flight": counted.in_flight,
+            "most_in_flight": counted.most_in_flight,
+            "calls": dict(sorted(counted.calls.items())),
+        }
 
     @app.get("/_sim/fixtures", include_in_schema=False)
     async def fixtures() -> dict[str, Any]:

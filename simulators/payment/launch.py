@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
 from simulators.framework.registry import SimConfig
@@ -51,6 +52,22 @@ class Credentials:
 def webhook_url(base_url: str) -> str:
     """The webhook URL to register for a simulator at ``base_url``."""
     return base_url.rstrip("/") + WEBHOOK_PATH
+
+
+def paid(
+    urls: Mapping[str, str], *, timeout: float = 10.0
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """What each running partner reports it paid: instance → disbursement id → (credits, rupiah)."""
+    report = {}
+    with httpx.Client(timeout=timeout) as http:
+        for name, url in urls.items():
+            answer = http.get(url.rstrip("/") + "/_sim/paid")
+            answer.raise_for_status()
+            report[name] = {
+                key: (int(item["count"]), int(item["total"]))
+                for key, item in answer.json()["disbursements"].items()
+            }
+    return report
 
 
 def book_of(

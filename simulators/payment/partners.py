@@ -3,7 +3,9 @@
 Two banks (BNI, BCA) and four e-wallets (OVO, GoPay, LinkAja, DANA), as in 2022. Each has its
 own latency and failure profile (``framework.behaviour.Profile``) and its own way of settling: a
 partner whose ``settle_ms`` is 0 credits the account while it answers (the disburse answer is
-already ``SUCCESS``), any other stays ``PENDING`` that long and then calls back. ``share`` is the
+already ``SUCCESS``), any other stays ``PENDING`` that long and then calls back. Beside the
+profile's outages (503s and timeouts *before* anything happens), a share of disburse calls can
+time out *after* the debit, and callbacks can come twice or late (``*_rate``). ``share`` is the
 partner's part of the people who choose its kind of account. The numbers are plausible, not
 measured: what matters is that the partners differ, so the server meets slow and flaky ones.
 
@@ -40,6 +42,10 @@ class PartnerSpec:
     unverified_limit: int = 2_000_000  # e-wallets: the most a basic (unverified) wallet may hold
     verified_limit: int = 20_000_000  # e-wallets: the most a verified wallet may hold
     late_callback_s: float = 5.0  # how late X-Simulate: late-callback sends (without an argument)
+    # Shares of disburse calls (without X-Simulate) that behave as the directive of that name:
+    debit_timeout_rate: float = 0.0  # timeout-after-debit: paid, then no answer
+    duplicate_callback_rate: float = 0.0  # duplicate-callback
+    late_callback_rate: float = 0.0  # late-callback (late_callback_s)
     callback_backoff_s: float = 0.2  # first retry of an unacknowledged callback after this
     callback_backoff_max_s: float = 10.0  # retries at most this far apart
     callback_give_up_s: float = 24 * 3600.0  # the contract's "at least 24 hours"
@@ -49,6 +55,9 @@ class PartnerSpec:
             raise ValueError(f"{self.instance}: share must be in (0, 1], not {self.share}")
         if self.settle_ms < 0 or self.late_callback_s < 0:
             raise ValueError(f"{self.instance}: settle_ms and late_callback_s must be >= 0")
+        for name in ("debit_timeout_rate", "duplicate_callback_rate", "late_callback_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{self.instance}: {name} must be between 0 and 1")
         if not 0 < self.callback_backoff_s <= self.callback_backoff_max_s:
             raise ValueError(f"{self.instance}: need 0 < callback_backoff_s <= the maximum")
         if self.account_type is BANK and not (
@@ -87,6 +96,7 @@ PARTNERS: tuple[PartnerSpec, ...] = (
         number_prefix="04",
         profile=_profile(180.0, 900.0, 0.01, 0.005),
         settle_ms=1500.0,  # interbank transfer: accepted now, credited a moment later
+        debit_timeout_rate=0.002,
     ),
     PartnerSpec(
         instance="bca",
@@ -117,6 +127,9 @@ PARTNERS: tuple[PartnerSpec, ...] = (
         share=0.15,
         profile=_profile(150.0, 1200.0, 0.03, 0.01),
         settle_ms=800.0,
+        debit_timeout_rate=0.005,
+        duplicate_callback_rate=0.02,
+        late_callback_rate=0.05,
     ),
     PartnerSpec(
         instance="dana",
@@ -125,6 +138,7 @@ PARTNERS: tuple[PartnerSpec, ...] = (
         share=0.25,
         profile=_profile(70.0, 350.0, 0.01, 0.003),
         settle_ms=300.0,
+        duplicate_callback_rate=0.01,
     ),
 )
 BY_INSTANCE: dict[str, PartnerSpec] = {spec.instance: spec for spec in PARTNERS}
@@ -147,8 +161,11 @@ ZERO_LATENCY: Mapping[str, Any] = {
     "error_rate": 0.0,
     "timeout_rate": 0.0,
     "settle_ms": 0.0,
+    "debit_timeout_rate": 0.0,
+    "duplicate_callback_rate": 0.0,
+    "late_callback_rate": 0.0,
 }
-"""Answer at once, never fail, settle in the answer: a benchmark's baseline."""
+"""Answer at once, never fail, settle in the answer, call back once at once: a baseline."""
 
 
 def changed(spec: PartnerSpec, changes: Mapping[str, Any]) -> PartnerSpec:

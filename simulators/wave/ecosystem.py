@@ -41,11 +41,13 @@ class Ecosystem:
         return [s for s in self.simulators if s.kind == kind]
 
     def save(self, path: Path) -> None:
-        """Write the state file, readable by its owner only."""
+        """Write the state file at once (a reader never sees half of it), owner-only."""
         text = json.dumps(asdict(self), indent=2) + "\n"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        partial = path.with_name(path.name + ".partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.replace(partial, path)
 
     @classmethod
     def load(cls, path: Path) -> Ecosystem:

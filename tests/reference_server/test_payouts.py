@@ -17,21 +17,24 @@ from contract.endpoints import PAYOUT_CALLBACK, PAYOUT_SUMMARY, RUN_DUE, Role
 from reference_server.runtime import Runtime
 from reference_server.storage import tables as t
 from tests.factories import Partner, Partners, assert_api_error, success_data
-from tests.reference_server.payout_partner import PartnerState
 from tests.reference_server.payouts_support import (
     Holder,
+    Sim,
+    callback_body,
     card_holder,
+    finish_first_training,
     linked,
     owe,
-    running_partner,
+    review,
+    running_partners,
     wait_for,
 )
 
 
 @pytest.fixture(scope="module")
-def partner(runtime: Runtime, server_url: str) -> Iterator[tuple[PartnerState, Any]]:
-    with running_partner(runtime, server_url) as (state, creds):
-        yield state, creds
+def sim(runtime: Runtime, server_url: str) -> Iterator[Sim]:
+    with running_partners(runtime, server_url, ("ovo",)) as running:
+        yield running["ovo"]
 
 
 @pytest.fixture(scope="module")
@@ -84,18 +87,17 @@ def paid(runtime: Runtime, card_id: int, count: int) -> bool:
 def test_a_due_incentive_is_paid_once_and_the_ledger_says_so(
     runtime: Runtime,
     server_url: str,
-    partner: tuple[PartnerState, Any],
+    sim: Sim,
     office: Partner,
     http: httpx.Client,
 ) -> None:
-    state, creds = partner
     holder = holder_of(runtime, http)
-    number = linked(state, holder, creds.client_code)
+    number = linked(sim, holder)
     owe(runtime, holder)
     made = run_due(office)
     assert made["disbursements"] >= 1
     wait_for(lambda: paid(runtime, holder.card_id, 1), what="the payment")
-    assert state.credited[number] == 600_000
+    assert sim.balance(number) == 600_000
     assert ledger(runtime, holder.card_id) == 600_000
     view = holder.incentives()
     assert view["total_paid"] == 600_000
@@ -103,13 +105,13 @@ def test_a_due_incentive_is_paid_once_and_the_ledger_says_so(
     assert view["history"][0]["status"] == "PAID"
     run_due(office, datetime.now(UTC) + timedelta(days=400))  # nothing more is owed
     assert len(disbursements(runtime, holder.card_id)) == 1
-    assert state.credited[number] == 600_000
+    assert sim.balance(number) == 600_000
     wait_for(
         lambda: any(
             e["event_type"] == "disbursement.settled"
             and e["data"]["disbursement_id"]
             == disbursements(runtime, holder.card_id)[0].disbursement_id
-            for e in state.events
+            for e in sim.webhooks()
         ),
         what="the signed disbursement.settled webhook",
     )
@@ -118,13 +120,12 @@ def test_a_due_incentive_is_paid_once_and_the_ledger_says_so(
 def test_semi_bansos_pays_four_months_each_when_due(
     runtime: Runtime,
     server_url: str,
-    partner: tuple[PartnerState, Any],
+    sim: Sim,
     office: Partner,
     http: httpx.Client,
 ) -> None:
-    state, creds = partner
     holder = holder_of(runtime, http, scheme="semi_bansos")
-    number = linked(state, holder, creds.client_code)
+    number = linked(sim, holder)
     owe(runtime, holder)
     now = datetime.now(UTC)
     run_due(office, now)
@@ -134,7 +135,7 @@ def test_semi_bansos_pays_four_months_each_when_due(
     run_due(office, now + timedelta(days=61))  # the same run again owes nothing new
     run_due(office, now + timedelta(days=95))
     wait_for(lambda: paid(runtime, holder.card_id, 4))
-    assert state.credited[number] == 4 * 600_000 == ledger(runtime, holder.card_id)
+    assert sim.balance(number) == 4 * 600_000 == ledger(runtime, holder.card_id)
     steps = [s for s in holder.incentives()["schedule"] if s["kind"] == "incentive"]
     assert [s["step"] for s in steps] == [1, 2, 3, 4]
     due = [datetime.fromisoformat(s["due_at"]) for s in steps]
@@ -165,22 +166,18 @@ def _close_clients() -> Iterator[None]:
 def test_callbacks_are_idempotent_and_contradictions_are_kept_not_applied(
     runtime: Runtime,
     server_url: str,
-    partner: tuple[PartnerState, Any],
+    sim: Sim,
     office: Partner,
     http: httpx.Client,
 ) -> None:
-    state, creds = partner
     holder = holder_of(runtime, http)
-    linked(state, holder, creds.client_code)
+    linked(sim, holder)
     owe(runtime, holder)
     run_due(office)
     wait_for(lambda: paid(runtime, holder.card_id, 1))
     d = disbursements(runtime, holder.card_id)[0]
-    record = state.paid[d.disbursement_id]["answer"]
-    body = {
-        k: record[k]
-        for k in ("disbursement_id", "partner_reference", "status", "amount", "final_at")
-    }
+    body = callback_body(d)
+    creds = sim.creds
     for _ in range(2):  # a late duplicate of the callback: the same answer
         assert success_data(_callback(creds, server_url, body)) == {
             "disbursement_id": d.disbursement_id,
@@ -207,18 +204,18 @@ def test_callbacks_are_idempotent_and_contradictions_are_kept_not_applied(
 def test_a_partner_cannot_touch_another_partners_disbursement(
     runtime: Runtime,
     server_url: str,
-    partner: tuple[PartnerState, Any],
+    sim: Sim,
     office: Partner,
     http: httpx.Client,
 ) -> None:
-    state, creds = partner
     holder = holder_of(runtime, http)
-    linked(state, holder, creds.client_code)
+    linked(sim, holder)
     owe(runtime, holder)
     run_due(office)
     wait_for(lambda: paid(runtime, holder.card_id, 1))
     d = disbursements(runtime, holder.card_id)[0]
-    with running_partner(runtime, server_url) as (_, other):
+    with running_partners(runtime, server_url, ("gopay",)) as others:
+        other = others["gopay"].creds
         body = {
             "disbursement_id": d.disbursement_id,
             "partner_reference": "PR-x",
@@ -231,11 +228,8 @@ def test_a_partner_cannot_touch_another_partners_disbursement(
     assert disbursements(runtime, holder.card_id)[0].state == "PAID"
 
 
-def test_the_office_sees_every_partners_payouts(
-    partner: tuple[PartnerState, Any], office: Partner
-) -> None:
-    _, creds = partner
-    data = success_data(office.post(PAYOUT_SUMMARY.path, {"partner_code": creds.client_code}))
+def test_the_office_sees_every_partners_payouts(sim: Sim, office: Partner) -> None:
+    data = success_data(office.post(PAYOUT_SUMMARY.path, {"partner_code": sim.code}))
     (row,) = data["partners"]
     assert row["paid_amount"] >= 600_000 and row["by_status"].get("PAID", 0) >= 1
     assert data["ledger_total"] >= row["paid_amount"]
@@ -245,3 +239,35 @@ def test_the_office_sees_every_partners_payouts(
     assert_api_error(
         office.post(RUN_DUE.path, {"as_of": "1999-12-31T00:00:00+00:00"}), "ERRINC40012"
     )
+
+
+def test_incentives_start_by_themselves_once_the_last_condition_is_met(
+    runtime: Runtime, server_url: str, sim: Sim, office: Partner, http: httpx.Client
+) -> None:
+    holder = holder_of(runtime, http)
+    assert holder.incentives()["conditions"] == {
+        "training_completed": False,
+        "reviewed": False,
+        "account_linked": False,
+    }
+    purchase = finish_first_training(runtime, holder)
+    assert holder.incentives()["conditions"]["training_completed"] is True
+    review(holder, purchase)
+    view = holder.incentives()
+    assert view["conditions"]["reviewed"] is True and view["eligible"] is False
+    number = linked(sim, holder)  # the last condition: the first payment goes out at once
+    wait_for(lambda: paid(runtime, holder.card_id, 1), what="the payment without a due run")
+    assert holder.incentives()["eligible"] is True and sim.balance(number) == 600_000
+
+
+def test_a_review_after_linking_is_picked_up_by_the_due_run(
+    runtime: Runtime, server_url: str, sim: Sim, office: Partner, http: httpx.Client
+) -> None:
+    holder = holder_of(runtime, http)
+    linked(sim, holder)
+    purchase = finish_first_training(runtime, holder)
+    run_due(office)
+    assert disbursements(runtime, holder.card_id) == []  # finished but not reviewed: nothing
+    review(holder, purchase)
+    assert run_due(office)["newly_eligible"] >= 1
+    wait_for(lambda: paid(runtime, holder.card_id, 1))

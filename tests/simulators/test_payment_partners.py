@@ -26,6 +26,7 @@ from contract.payouts import (
     DisbursementData,
     StatementData,
 )
+from simulators.payment import launch
 from simulators.payment.accounts import FIXTURE_NIK, AccountBook, Holding, holdings
 from simulators.payment.app import WEBHOOK_PATH
 from simulators.payment.launch import Credentials, running_payment_partners
@@ -49,6 +50,7 @@ class World:
     people: list[Person]
     holdings: list[Holding]
     receiver: Receiver
+    receiver_url: str
     keys: dict[str, Credentials]
     urls: dict[str, str]
     calls: dict[str, Prakerja]
@@ -94,7 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         running_payment_partners(book, sandbox, keys, specs=specs, seed=SEED) as urls,
     ):
         calls = {name: Prakerja(url, keys[name]) for name, url in urls.items()}
-        yield World(people, held, receiver, keys, urls, calls)
+        yield World(people, held, receiver, sandbox, keys, urls, calls)
         for client in calls.values():
             client.close()
 
@@ -475,6 +477,9 @@ def test_the_statement_lists_every_final_disbursement_of_the_day_once(world: Wor
     assert {e.status for e in entries if e.disbursement_id == failed} == {"FAILED"}
     paid = call.get("/_sim/paid")
     assert pages[0].success_amount == paid["total"]
+    assert launch.paid({"bca": world.urls["bca"]})["bca"] == {
+        key: (item["count"], item["total"]) for key, item in paid["disbursements"].items()
+    }
     assert {e.disbursement_id for e in entries if e.status == "SUCCESS"} == set(
         paid["disbursements"]
     )
@@ -555,11 +560,111 @@ def test_prakerja_webhooks_are_verified_and_kept_once_per_event(world: World) ->
         "event_id": "evt-1",
         "event_type": "disbursement.settled",
         "occurred_at": "2024-01-01T00:00:00Z",
-        "data": {},
+        "data": {
+            "disbursement_id": "DSB-1",
+            "partner_reference": "DANA-0000000001",
+            "amount": 600_000,
+            "status": "PAID",
+            "failure_code": None,
+        },
     }
     assert call.post(WEBHOOK_PATH, event).status_code == 200
     assert call.post(WEBHOOK_PATH, event).status_code == 200  # at least once: a redelivery
     unsigned = call.http.post(WEBHOOK_PATH, json=event)
     assert unsigned.status_code == 401
+    broken = call.post(WEBHOOK_PATH, {**event, "event_id": "evt-2", "data": {}})
+    assert (broken.status_code, broken.json()["code"]) == (400, "ERRPPR40001")
     seen = call.get("/_sim/webhooks")
     assert seen["deliveries"] == 2 and [e["event_id"] for e in seen["events"]] == ["evt-1"]
+
+
+# --- behaviour rates (the profile's share of misbehaving disburse calls) -----------------------
+
+
+def test_behaviour_rates_make_disburse_calls_misbehave_without_any_header(world: World) -> None:
+    from simulators.framework.registry import SimConfig
+    from simulators.framework.serving import running
+    from simulators.payment import kinds
+    from simulators.payment.partners import BY_INSTANCE, changed
+
+    keys = credentials(["flaky"])["flaky"]
+    world.receiver.keys[keys.client_code] = keys.sign_key
+    spec = changed(
+        BY_INSTANCE["gopay"],
+        {
+            **ZERO_LATENCY,
+            "debit_timeout_rate": 1.0,
+            "duplicate_callback_rate": 1.0,
+            "hang_seconds": 5,
+        },
+    )
+    config = SimConfig(
+        instance="flaky",
+        sandbox_url=world.receiver_url,
+        client_code=keys.client_code,
+        sign_key=keys.sign_key,
+        webhook_key=keys.webhook_key,
+        options={"spec": spec},
+    )
+    with running([("flaky", kinds.EWALLET.factory(config))]) as urls:
+        call = Prakerja(urls["flaky"], keys)
+        try:
+            number = call.get("/_sim/fixtures")["accounts"][0]["account_number"]
+            body = {
+                "disbursement_id": new_id(),
+                "account_type": "EWALLET",
+                "account_number": number,
+                "amount": 600_000,
+                "description": "Insentif",
+            }
+            with pytest.raises(httpx.ReadTimeout):
+                call.post(DISBURSE_PATH, body, timeout=0.5)
+            assert call.paid(body["disbursement_id"]) == (1, 600_000)
+            wait_for(
+                lambda: len(world.receiver.of(body["disbursement_id"], accepted=True)) == 2,
+                what="the duplicated callback",
+            )
+            answered = call.post(DISBURSE_PATH, body, simulate="ok")  # ok: no draw
+            assert answered.status_code == 200 and call.paid(body["disbursement_id"])[0] == 1
+        finally:
+            call.close()
+
+
+# --- test plumbing: accounts put in place, traffic counted ---------------------------------------
+
+
+def test_a_test_can_put_any_account_in_place_and_replace_it(world: World) -> None:
+    call = world.calls["linkaja"]
+    wanted = {"account_number": "081299990001", "holder_name": "UJI COBA", "nik": FIXTURE_NIK}
+    assert call.http.post("/_sim/accounts", json=wanted).json()["kyc_level"] == "VERIFIED"
+    asked = {"account_type": "EWALLET", "account_number": "081299990001", "nik": FIXTURE_NIK}
+    assert call.data(ACCOUNT_INQUIRY_PATH, asked)["nik_match"] is True
+    blocked = {**wanted, "account_status": "BLOCKED"}
+    assert call.http.post("/_sim/accounts", json=blocked).status_code == 200
+    assert call.data(ACCOUNT_INQUIRY_PATH, asked)["account_status"] == "BLOCKED"
+    bank = world.calls["bca"].http.post("/_sim/accounts", json={"holder_name": "UJI COBA"})
+    assert bank.json()["account_number"].startswith("52")
+    refused = call.http.post(
+        "/_sim/accounts", json={"holder_name": "UJI"}
+    )  # a wallet needs a phone
+    assert refused.status_code == 400
+
+
+def test_traffic_counts_prakerjas_calls_and_the_most_at_once(world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    call = world.calls["gopay"]
+    before = call.get("/_sim/traffic")["calls"].get(STATUS_PATH, 0)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(
+                lambda n: call.post(
+                    STATUS_PATH, {"disbursement_id": f"DSB-X{n}"}, simulate="slow:300ms"
+                ),
+                range(4),
+            )
+        )
+    assert {a.status_code for a in answers} == {404}
+    traffic = call.get("/_sim/traffic")
+    assert traffic["calls"][STATUS_PATH] == before + 4
+    assert traffic["most_in_flight"] >= 4 and traffic["in_flight"] == 0
