@@ -14,6 +14,8 @@ from reference_server.runtime import Runtime
 from reference_server.services import payouts, reconciliation
 from reference_server.webhooks import WEBHOOK_JOB, Sender
 
+DUE_JOB = payouts.DUE_JOB
+
 
 def handlers(runtime: Runtime) -> dict[str, Callable[[Job], None]]:
     """Job kind → handler, for ``Worker``."""

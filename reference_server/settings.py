@@ -77,6 +77,13 @@ class ServerSettings(BaseSettings):
         default=10, ge=1, description="OTP verification attempts per account per window."
     )
 
+    # --- job portals -----------------------------------------------------------------------
+    jobs_pull_seconds: float = Field(
+        default=600.0,
+        ge=0.5,
+        le=86400,
+        description="How often each job portal's feed is pulled (portals with a base URL).",
+    )
     # --- incentives through payment partners -------------------------------------------------
     payout_timeout_seconds: float = Field(
         default=5.0, gt=0, le=60, description="Per-call timeout to a payment partner."
