@@ -1141,7 +1141,8 @@ JOB_PORTAL_FEED = Endpoint(
     "`limit`; `next_cursor` resumes after the last one and `has_more` says whether another page "
     "is ready. Prakerja signs the call with the portal's `webhook_key`: headers `client_code` "
     "(the portal's own), `timestamp`, `signature` = HMAC-SHA1 over client_code + timestamp + "
-    "`POST` + path + body; the portal must refuse anything else with the `ERRAUT` codes.",
+    "`POST` + path + body; the portal must refuse anything else with the `ERRAUT` codes, and a "
+    "cursor it never returned with `ERRJOB40010`.",
     None,
     jobs.FeedRequest,
     jobs.FeedData,
@@ -1152,6 +1153,7 @@ JOB_PORTAL_FEED = Endpoint(
         err.BAD_TIMESTAMP,
         err.REPLAYED,
         err.BAD_REQUEST,
+        err.JOB_CURSOR_INVALID,
     ),
     tag="job-portal",
 )

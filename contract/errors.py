@@ -576,7 +576,7 @@ JOB_CURSOR_INVALID = _e(
     "ERRJOB40010",
     400,
     "Cursor halaman tidak valid.",
-    "cursor is not a next_cursor this server returned.",
+    "cursor is not a next_cursor the server (or, for a feed, the job portal) returned.",
 )
 
 

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 SIMULATOR_MODULES: tuple[str, ...] = (
     "simulators.government.kinds",
     "simulators.payment.kinds",
+    "simulators.platform.kinds",
     "simulators.provider.kinds",
+    "simulators.jobportal.kinds",
 )
 
 

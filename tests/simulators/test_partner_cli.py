@@ -65,7 +65,7 @@ def test_providers_serve_runs_until_interrupted_and_says_where(
             assert process.wait(timeout=20) == 0
 
 
-@pytest.mark.parametrize("group", ["providers"])
+@pytest.mark.parametrize("group", ["providers", "platforms"])
 def test_serve_refuses_credentials_of_another_role_and_unknown_mutants(
     partners: Partners, tmp_path: Path, group: str
 ) -> None:
@@ -83,7 +83,7 @@ def test_serve_refuses_credentials_of_another_role_and_unknown_mutants(
     assert mutant.exit_code == 2 and "unsigned" in mutant.output
 
 
-@pytest.mark.parametrize("group", ["providers"])
+@pytest.mark.parametrize("group", ["providers", "platforms"])
 def test_serve_help_has_an_example(group: str) -> None:
     shown = CliRunner().invoke(app, [group, "serve", "--help"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0 and f"prakerja {group} serve --credentials" in shown.output
