@@ -77,6 +77,19 @@ class ServerSettings(BaseSettings):
         default=10, ge=1, description="OTP verification attempts per account per window."
     )
 
+    # --- certification ---------------------------------------------------------------------
+    certificate_validity_days: int = Field(
+        default=365, ge=1, le=3 * 365, description="How long a certificate is valid."
+    )
+
+    # --- job portals -----------------------------------------------------------------------
+    jobs_pull_seconds: float = Field(
+        default=600.0,
+        ge=0.5,
+        le=86400,
+        description="How often each job portal's feed is pulled (portals with a base URL).",
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServerSettings:
         if not self.is_sqlite and not self.secret_key:
