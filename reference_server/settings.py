@@ -77,6 +77,11 @@ class ServerSettings(BaseSettings):
         default=10, ge=1, description="OTP verification attempts per account per window."
     )
 
+    # --- certification ---------------------------------------------------------------------
+    certificate_validity_days: int = Field(
+        default=365, ge=1, le=3 * 365, description="How long a certificate is valid."
+    )
+
     # --- job portals -----------------------------------------------------------------------
     jobs_pull_seconds: float = Field(
         default=600.0,

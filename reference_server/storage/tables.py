@@ -599,6 +599,89 @@ class PortalFeed(Base):
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+# --- certification: runs, the office's signing key, client-mode sessions (migration 0007) ------
+
+
+class CertificationRun(Base):
+    """A submitted certification run: its report as sent, its certificate, the office's decision."""
+
+    __tablename__ = "certification_runs"
+    __table_args__ = (Index("ix_certification_runs_partner", "partner_id", "submitted_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    role: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(8))
+    contract_version: Mapped[str] = mapped_column(String(40))
+    catalogue_version: Mapped[str] = mapped_column(String(40))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    must_failures: Mapped[int] = mapped_column(Integer)
+    should_failures: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    report: Mapped[str] = mapped_column(Text)  # the report's canonical JSON
+    certificate: Mapped[str | None] = mapped_column(Text)  # JSON, when the run passed
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(10))  # accepted | rejected
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SigningKey(Base):
+    """The programme office's Ed25519 certificate key (the private half Fernet-sealed)."""
+
+    __tablename__ = "signing_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), unique=True)  # one key per purpose
+    key_id: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(String(64))  # base64 of 32 bytes
+    private_key_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CertificationSession(Base):
+    """A client-mode session: while open, the partner's calls are recorded under its scenario."""
+
+    __tablename__ = "certification_sessions"
+    __table_args__ = (Index("ix_certification_sessions_open", "client_code", "closed_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    client_code: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(8))
+    salt: Mapped[str] = mapped_column(String(64))  # keys the fingerprints of the session's secrets
+    scenarios: Mapped[str] = mapped_column(Text)  # JSON: the scenarios with their fixtures
+    scenario: Mapped[str | None] = mapped_column(String(64))  # being recorded now
+    injected: Mapped[int] = mapped_column(Integer, default=0)  # faults injected in it so far
+    calls: Mapped[int] = mapped_column(Integer, default=0)  # calls recorded so far
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CertificationCall(Base):
+    """One call a partner made during its session; secrets kept only as fingerprints."""
+
+    __tablename__ = "certification_calls"
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("certification_sessions.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    scenario: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(2048))
+    timestamp: Mapped[str | None] = mapped_column(String(40))
+    signature_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    authorization_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    request_body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(20))
+    response_body: Mapped[str | None] = mapped_column(Text)
+    retry_after: Mapped[int | None] = mapped_column(Integer)
+    injected: Mapped[str | None] = mapped_column(String(20))
+    elapsed_ms: Mapped[int] = mapped_column(Integer)
+
+
 # --- catalogue and curation: submissions, assessments, reviews, training results (0004) --------
 
 
