@@ -324,6 +324,15 @@ def test_a_signing_directive_spoils_the_next_call_only(
     assert _start(shop, card)["status"] == "awaiting_otp"
 
 
+def test_transport_directives_answer_without_calling_prakerja(market: Market) -> None:
+    shop = market.platform("careful")
+    since = last_seq(shop)
+    body = {"prakerja_id": "9000000000000000", **MANDIRI}
+    assert post(shop, "/checkouts", body, simulate_="500").status_code == 500
+    assert post(shop, "/checkouts", body, simulate_="late-callback").status_code == 400
+    assert calls(shop, since) == []
+
+
 def test_double_submit_pays_once(market: Market, runtime: Runtime, server_url: str) -> None:
     shop, card = market.platform("careful"), _card(runtime)
     checkout = _start(shop, card)
