@@ -61,6 +61,10 @@ REFUSALS: dict[str, tuple[BuyerReason, str]] = {
         BuyerReason.VERIFY_FIRST,
         "Tahap sebelumnya belum diverifikasi.",
     ),
+    err.NOT_REDEEMED.code: (
+        BuyerReason.VERIFY_FIRST,
+        "Kode redeem belum diverifikasi di Prakerja; selesaikan verifikasi sesi 1 dahulu.",
+    ),
     err.TRAINING_NOT_FINISHED.code: (
         BuyerReason.NOT_READY,
         "Post-test belum diverifikasi; nilai belum dapat dilaporkan.",
