@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SIMULATOR_MODULES: tuple[str, ...] = (
     "simulators.government.kinds",
     "simulators.payment.kinds",
+    "simulators.platform.kinds",
     "simulators.provider.kinds",
 )
 

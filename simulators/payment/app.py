@@ -120,6 +120,8 @@ WEBHOOK_PATH = "/webhooks/prakerja"
 """Where each simulator receives Prakerja's webhooks (register ``base_url + WEBHOOK_PATH``)."""
 BODY_LIMIT = 64 * 1024
 BEFORE_RESPONSE_WAIT = 5.0  # callback-before-response: answer anyway after this long
+CALLBACKS_AT_ONCE = 16  # below the framework client's 20 kept-alive connections
+STAMP_MEMORY = 120  # seconds of callback stamps remembered (far below Prakerja's replay memory)
 SUSPENSE_HOLDER = "REKENING PENAMPUNGAN"
 WRONG_KEY = "not-the-sign-key"
 M = TypeVar("M", bound=BaseModel)
@@ -282,6 +284,9 @@ class Partner:
     faults: random.Random = field(default_factory=random.Random)  # the spec's behaviour rates
     traffic: Traffic = field(default_factory=Traffic)
     _stamps: dict[tuple[int, str], None] = field(default_factory=dict)
+    # Callbacks in flight at once: more would only queue inside the HTTP pool, whose every
+    # assignment scans the whole queue (thousands of settled payments would stall the loop).
+    sending: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CALLBACKS_AT_ONCE))
 
     @property
     def config(self) -> SimConfig:
@@ -333,7 +338,11 @@ class Partner:
     def _stamp(self, text: str) -> int:
         """A timestamp no earlier callback with this body used, so no two share a signature."""
         now = int(time.time())
-        self._stamps = {k: None for k in self._stamps if k[0] > now - 120}
+        while self._stamps:  # oldest first (insertion order): forget those past the window
+            oldest = next(iter(self._stamps))
+            if oldest[0] > now - STAMP_MEMORY:
+                break
+            del self._stamps[oldest]
         stamp = now
         while (stamp, text) in self._stamps:
             stamp -= 1
@@ -358,9 +367,10 @@ class Partner:
         deadline = time.monotonic() + self.spec.callback_give_up_s
         while True:
             try:
-                response = await self.ctx.http.post(
-                    CALLBACK_PATH, content=text.encode(), headers=self._headers(text, plan)
-                )
+                async with self.sending:
+                    response = await self.ctx.http.post(
+                        CALLBACK_PATH, content=text.encode(), headers=self._headers(text, plan)
+                    )
             except httpx.HTTPError:
                 pass  # down or slow: retry
             else:
