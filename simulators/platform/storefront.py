@@ -81,9 +81,10 @@ class Storefront:
         self._courses, self._read_at = found, self.clock()
         return True
 
-    async def courses(self) -> list[buyer.ShopCourse]:
-        """Every course on sale (read again when stale)."""
-        if self._read_at is None or self.clock() - self._read_at > FRESH_SECONDS:
+    async def courses(self, *, fresh: bool = False) -> list[buyer.ShopCourse]:
+        """Every course on sale (read again when stale, or when asked and not just read)."""
+        age = None if self._read_at is None else self.clock() - self._read_at
+        if age is None or age > FRESH_SECONDS or (fresh and age >= MISS_REFRESH_SECONDS):
             await self.refresh()
         return sorted(self._courses.values(), key=lambda c: c.course_code)
 

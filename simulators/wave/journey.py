@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contract.buyer import (
@@ -23,15 +23,31 @@ from contract.buyer import (
     ShopCourse,
     Storefront,
 )
-from contract.endpoints import REGISTRATION_STATUS, REVOKE_EXPIRED, SMS_INBOX, SUBMIT_REVIEW
+from contract.catalogue import CatalogueCourse, CatalogueData
+from contract.endpoints import (
+    CATALOGUE_COURSES,
+    REGISTRATION_STATUS,
+    REVOKE_EXPIRED,
+    SMS_INBOX,
+    SUBMIT_REVIEW,
+)
+from contract.registration import Education
 from simulators.wave.driver import Office, Person, Stages
 from simulators.wave.funnel import Funnel
 from simulators.wave.http import Api, SimulationError, data
 
 MAX_STEPS = 40  # stages of the longest course (10 sessions, assignments, post-test) and some
+# A refusal that another course (or a fresh look at the storefront) may avoid: the buyer tries
+# again, a few times, as a person would pick another course they may take.
 RETRYABLE = frozenset(
-    {BuyerReason.SOLD_OUT, BuyerReason.PRICE_CHANGED, BuyerReason.TRAINING_STARTED}
+    {
+        BuyerReason.SOLD_OUT,
+        BuyerReason.PRICE_CHANGED,
+        BuyerReason.TRAINING_STARTED,
+        BuyerReason.NOT_ELIGIBLE,
+    }
 )
+ATTEMPTS = 6
 REVIEWS = (
     "Materinya jelas dan langsung bisa dipraktikkan.",
     "Instruktur ramah, contoh soalnya membantu sekali.",
@@ -50,8 +66,18 @@ def _json(response: Any) -> Any:
         ) from None
 
 
+EDUCATION_ORDER = [level.value for level in Education]
+
+
+def age_on(birth_date: str, today: date) -> int:
+    """Completed years on ``today``."""
+    born = date.fromisoformat(birth_date)
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 class Market:
-    """The digital platforms' storefronts, as the simulated people see them."""
+    """The digital platforms' storefronts, and what the unified catalogue says each course asks
+    of its participants (age, education), as the simulated people see them."""
 
     def __init__(self, api: Api, platform_urls: Sequence[str]) -> None:
         if not platform_urls:
@@ -59,12 +85,51 @@ class Market:
         self.api = api
         self.urls = list(platform_urls)
         self.shelves: dict[str, list[ShopCourse]] = {}
+        self.requirements: dict[str, CatalogueCourse] = {}
+
+    async def open(self) -> None:
+        """Read the catalogue's rules and every storefront afresh, as the buying starts."""
+        await self.read_catalogue()
+        for url in self.urls:
+            await self.stock(url, fresh=True)
+
+    async def read_catalogue(self) -> None:
+        """Every course of the public catalogue, page by page."""
+        page = 1
+        while True:
+            listing = CatalogueData.model_validate(
+                data(
+                    await self.api.call(
+                        "GET", CATALOGUE_COURSES.path, params={"page": page, "per_page": 100}
+                    )
+                )
+            )
+            self.requirements.update({c.course_code: c for c in listing.courses})
+            if page * listing.per_page >= listing.total or not listing.courses:
+                return
+            page += 1
+
+    def may_take(self, course: ShopCourse, person: Person, today: date) -> bool:
+        """The catalogue's age and education rules, as the person reads them."""
+        rules = self.requirements.get(course.course_code)
+        if rules is None:
+            return True
+        age = age_on(person.row["birth_date"], today)
+        education = EDUCATION_ORDER.index(person.row["education"])
+        return (
+            age >= rules.min_age
+            and (rules.max_age is None or age <= rules.max_age)
+            and education >= EDUCATION_ORDER.index(rules.min_education.value)
+        )
 
     async def stock(self, url: str, *, fresh: bool = False) -> list[ShopCourse]:
         """What a platform sells that a person can take somewhere (courses of known providers
         with an open schedule)."""
         if fresh or url not in self.shelves:
-            front = Storefront.model_validate(_json(await self.api.call("GET", f"{url}/courses")))
+            params = {"fresh": "true"} if fresh else {}
+            front = Storefront.model_validate(
+                _json(await self.api.call("GET", f"{url}/courses", params=params))
+            )
             self.shelves[url] = [
                 c
                 for c in front.courses
@@ -93,14 +158,17 @@ class Journey:
             return
         pick = person.choices.pick
         url = self.market.urls[pick % len(self.market.urls)]
-        for attempt in range(4):
+        for attempt in range(ATTEMPTS):
+            today = datetime.now(UTC).date()
             shelf = [
                 c
                 for c in await self.market.stock(url, fresh=attempt > 0)
-                if c.price <= person.balance
+                if c.price <= person.balance and self.market.may_take(c, person, today)
             ]
+            if not shelf and attempt == 0:
+                continue  # the storefront may predate the latest curation: reload it
             if not shelf:
-                person.facts["buy_failure"] = "nothing affordable on sale"
+                self._failed(person, "no course they may take within the balance")
                 return
             course = shelf[(pick // len(self.market.urls) + attempt) % len(shelf)]
             schedule = next(s for s in course.schedules if s.seats_left > 0)
@@ -122,11 +190,16 @@ class Journey:
                 if paid is not None:
                     return
             elif checkout.failure is None or checkout.failure.reason not in RETRYABLE:
-                person.facts["buy_failure"] = (
-                    checkout.failure.reason.value if checkout.failure else checkout.status.value
+                self._failed(
+                    person,
+                    checkout.failure.reason.value if checkout.failure else checkout.status.value,
                 )
                 return
-        person.facts["buy_failure"] = "no seat after several tries"
+        self._failed(person, f"refused {ATTEMPTS} times (last: not eligible, sold out…)")
+
+    def _failed(self, person: Person, why: str) -> None:
+        person.facts["buy_failure"] = why
+        self.funnel.problems[f"purchase failed: {why}"] += 1
 
     async def _pay(self, url: str, person: Person, checkout: Checkout) -> Checkout | None:
         messages = data(
@@ -144,8 +217,7 @@ class Journey:
             )
         )
         if paid.status is not CheckoutStatus.PAID or paid.invoice is None:
-            reason = paid.failure.reason.value if paid.failure else paid.status.value
-            person.facts["buy_failure"] = reason
+            self._failed(person, paid.failure.reason.value if paid.failure else paid.status.value)
             return None
         invoice = paid.invoice
         person.facts.update(
