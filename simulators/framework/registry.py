@@ -29,6 +29,7 @@ SIMULATOR_MODULES: tuple[str, ...] = (
     "simulators.payment.kinds",
     "simulators.platform.kinds",
     "simulators.provider.kinds",
+    "simulators.jobportal.kinds",
 )
 
 

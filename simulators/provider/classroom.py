@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from contract import buyer
@@ -34,7 +34,7 @@ from contract.buyer import BuyerReason, Failure
 from simulators.buyer_api import BuyerError, conflict, failure, mask_email, not_found
 from simulators.outbound import Answer, Caller, Calls, Kind
 from simulators.provider import learning, scores
-from simulators.provider.courses import CourseInfo
+from simulators.provider.courses import CourseInfo, base_code
 from simulators.provider.learning import Enrolment, Link, Work
 
 CALLBACK_PATH = "/callback"
@@ -60,6 +60,10 @@ REFUSALS: dict[str, tuple[BuyerReason, str]] = {
     err.SEQUENCE_ORDER.code: (
         BuyerReason.VERIFY_FIRST,
         "Tahap sebelumnya belum diverifikasi.",
+    ),
+    err.NOT_REDEEMED.code: (
+        BuyerReason.VERIFY_FIRST,
+        "Kode redeem belum diverifikasi di Prakerja; selesaikan verifikasi sesi 1 dahulu.",
     ),
     err.TRAINING_NOT_FINISHED.code: (
         BuyerReason.NOT_READY,
@@ -258,8 +262,9 @@ class Classroom:
             problem = failure(answer, REFUSALS, BuyerReason.NOT_OUR_CODE)
             raise BuyerError.of(problem, 404 if problem.reason is BuyerReason.NOT_OUR_CODE else 409)
         data = answer.data
-        course = self.courses.get(str(data["course_code"]))
-        if course is None:
+        listed = str(data["course_code"])
+        taught = self.courses.get(base_code(listed))
+        if taught is None:
             raise BuyerError(
                 404, BuyerReason.NOT_OUR_CODE, "Pelatihan kode ini tidak diajarkan di lembaga ini."
             )
@@ -268,13 +273,13 @@ class Classroom:
             raise BuyerError(409, reason, message)
         if data["status"] == RedeemStatus.COMPLETED:
             raise conflict("Pelatihan ini sudah selesai untuk kode redeem ini.")
+        course = replace(taught, course_code=listed)  # as bought: the platform's listing
         return course, data["attendance_status"] == AttendanceStatus.VERIFIED
 
     async def _continue(self, calls: Calls, enrolment: Enrolment, base_url: str) -> buyer.Enrolment:
         """A participant back at enrolment: a fresh link for stage 1 if it is still pending."""
-        if enrolment.pending_stage() == REDEEM_SEQUENCE and not enrolment.live_link(
-            REDEEM_SEQUENCE, now()
-        ):
+        await self._reconcile(calls, enrolment, base_url)
+        if enrolment.pending_stage() == REDEEM_SEQUENCE:
             enrolment.failure = await self._link(calls, enrolment, REDEEM_SEQUENCE, base_url)
         return self.view(enrolment)
 
@@ -317,21 +322,33 @@ class Classroom:
 
     # --- sessions -------------------------------------------------------------------------------
 
+    async def _reconcile(self, calls: Calls, enrolment: Enrolment, base_url: str) -> None:
+        """The participant was sent to Prakerja's page and never came back (a lost callback, a
+        closed tab): ask redeem-code/status whether the stage was verified there."""
+        pending = enrolment.pending_stage()
+        if pending is None or pending not in enrolment.links:
+            return
+        answer = await self._status(calls, enrolment.redeem_code, pending)
+        if answer.ok and answer.data["attendance_status"] == AttendanceStatus.VERIFIED:
+            enrolment.links.pop(pending, None)
+            enrolment.verified.setdefault(pending, now())
+            enrolment.failure = None
+            if pending == POST_TEST_SEQUENCE:
+                await self._report(calls, enrolment, base_url)
+
     async def attend(self, calls: Calls, redeem_code: str, base_url: str) -> buyer.Enrolment:
-        """A verification link for the next session."""
+        """A fresh verification link for the next session (the one before may have been used
+        without its callback arriving: Prakerja is asked first)."""
         async with self.lock(redeem_code):
             enrolment = self.get(redeem_code)
             if self.behaviour.attendance_before_redeem:
                 # the mutant: the stage after the last one asked, verified or not
                 sequence = _after(enrolment, enrolment.asked)
             else:
+                await self._reconcile(calls, enrolment, base_url)
                 pending = enrolment.pending_stage()
                 if pending is None or pending == POST_TEST_SEQUENCE:
-                    raise conflict(
-                        "Tidak ada sesi yang perlu dihadiri; lanjutkan ke tahap berikut."
-                    )
-                if enrolment.live_link(pending, now()):
-                    return self.view(enrolment)  # the link it has is still good
+                    return self.view(enrolment)  # nothing to attend: .next says what is
                 sequence = pending
             enrolment.failure = await self._link(calls, enrolment, sequence, base_url)
             return self.view(enrolment)
@@ -392,7 +409,8 @@ class Classroom:
                 enrolment.post_test = enrolment.planned_post_test
             if self.behaviour.certificate_before_post_test:  # the mutant: reports before 999
                 await self._report(calls, enrolment, base_url)
-            if not enrolment.live_link(POST_TEST_SEQUENCE, now()):
+            await self._reconcile(calls, enrolment, base_url)
+            if POST_TEST_SEQUENCE not in enrolment.verified:
                 enrolment.failure = await self._link(calls, enrolment, POST_TEST_SEQUENCE, base_url)
             return self.view(enrolment)
 
@@ -427,9 +445,11 @@ class Classroom:
             enrolment.failure = failure(answer, REFUSALS, BuyerReason.PARTNER_ERROR)
 
     async def refresh(self, calls: Calls, redeem_code: str, base_url: str) -> buyer.Enrolment:
-        """The enrolment; a report that could not be made earlier is tried again."""
+        """The enrolment; a stage verified without its callback, and a report that could not be
+        made earlier, are caught up."""
         async with self.lock(redeem_code):
             enrolment = self.get(redeem_code)
+            await self._reconcile(calls, enrolment, base_url)
             if POST_TEST_SEQUENCE in enrolment.verified and not enrolment.reported:
                 await self._report(calls, enrolment, base_url)
             return self.view(enrolment)
