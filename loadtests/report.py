@@ -435,9 +435,7 @@ def _html(
             ("request", "count", "failures", "req/s", "median ms", "p95 ms", "p99 ms", "max ms"),
             (
                 (
-                    f"{r.get('Type', '')} {r.get('Name', '')}".strip()
-                    if r.get("Name") != "Aggregated"
-                    else "all",
+                    r.get("Name", "") if r.get("Name") != "Aggregated" else "all",
                     int(_number(r.get("Request Count")) or 0),
                     int(_number(r.get("Failure Count")) or 0),
                     _number(r.get("Requests/s")),
