@@ -29,6 +29,7 @@ DATABASE_FREE = (
     "tests/reference_server/domain/",
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
+    "tests/test_bench_jobs_smoke.py",
     "tests/loadtests/",
 )
 # Tests that do touch a database but whose subject is not the database: the SQLite pass covers
