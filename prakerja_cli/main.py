@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from conformance import cli as certify_cli
 from prakerja_cli import client_commands, jobs, loadtest, seed, up
 from reference_server import admin_cli, catalogue_cli
 from reference_server import cli as server_cli
@@ -18,7 +19,7 @@ from simulators.wave import cli as wave_cli
 app = typer.Typer(
     name="prakerja",
     help="Kartu Prakerja partner sandbox: reference server, simulators, partner credentials, "
-    "fixtures, signed calls, waves and the lottery.",
+    "fixtures, signed calls, waves and the lottery, conformance certification.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold sign keys
 )
@@ -40,6 +41,7 @@ app.add_typer(platform_cli.app, name="platforms")
 app.add_typer(provider_cli.app, name="providers")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
+app.add_typer(certify_cli.app, name="certify")
 app.add_typer(catalogue_cli.catalogue_app, name="catalogue")
 # `prakerja jobportals list / serve` (simulators) and `register` (the sandbox's database).
 jobportal_cli.app.command("register")(jobs.register)

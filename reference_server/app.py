@@ -13,14 +13,18 @@ from contract import VERSION
 from contract.endpoints import ALL_ENDPOINTS
 from reference_server import errors, fixtures, logs, metrics, openapi_export
 from reference_server.limits import BodyLimit
+from reference_server.recorder import Recorder
 from reference_server.routers import (
     admin,
     assignments,
     attendance,
     catalogue,
+    certification,
     health,
+    incentives,
     jobs,
     payments,
+    payouts,
     registration,
     sandbox,
     sso,
@@ -82,6 +86,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(Recorder, runtime=runtime)  # inside the body limit: bodies are bounded
     app.add_middleware(
         BodyLimit,
         refuse=errors.too_large,
@@ -126,7 +131,10 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         waves.router,
         admin.router,
         catalogue.router,
+        incentives.router,
+        payouts.router,
         jobs.router,
+        certification.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

@@ -38,6 +38,7 @@ from contract import (
     assignments,
     attendance,
     catalogue,
+    certification,
     envelope,
     government,
     incentives,
@@ -55,6 +56,7 @@ from contract import errors as err
 from contract.endpoints import (
     ADMIN,
     CATALOGUE_API,
+    CERTIFICATION,
     JOB_PORTAL_FEED,
     JOBS,
     PARTNER_ENDPOINTS,
@@ -63,6 +65,7 @@ from contract.endpoints import (
     Endpoint,
 )
 from contract.errors import CATALOGUE, ErrorCode, Surface
+from contract.requirements import catalogue_document
 from reference_server.errors import error_body
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -75,6 +78,8 @@ PAYMENT_PARTNER_FILE = "payment-partner.openapi.json"
 WEBHOOKS_FILE = "webhooks.openapi.json"
 JOBS_FILE = "jobs.openapi.json"
 JOB_PORTAL_FILE = "job-portal.openapi.json"
+CERTIFICATION_FILE = "certification.openapi.json"
+REQUIREMENTS_FILE = "requirements.json"  # the conformance requirement catalogue
 # Each surface's document: its title, what it says first, and which paths are its own.
 SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     REGISTRATION_FILE: (
@@ -121,6 +126,18 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "itself (its feed, which Prakerja pulls) is in `job-portal.openapi.json`.",
         (f"{JOBS}/",),
     ),
+    CERTIFICATION_FILE: (
+        "Prakerja Partner Sandbox — certification API (sandbox-defined)",
+        "Conformance runs and certificates. `prakerja certify` judges a partner against the "
+        "requirement catalogue of its role (`requirements.json`) and submits the report, signed "
+        "by the partner it certifies; a run with no MUST failure gets a certificate signed with "
+        "the programme office's Ed25519 key (`GET public-key`), verifiable offline with "
+        "`prakerja certify verify`. The office (role `pmo`) lists runs and accepts or rejects "
+        "them with a comment. Client mode (DP, LP, JP pushes): a session records every call the "
+        "partner makes under the scenario started last, and injects the scenario's faults "
+        "(`ERRCRT50301` busy with `Retry-After`, `ERRCRT50401` answer lost after processing).",
+        (CERTIFICATION,),
+    ),
 }
 ERRORS_FILE = "errors.json"
 SCHEMAS_DIR = "schemas"
@@ -141,6 +158,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     incentives,
     webhooks,
     partner_app,  # what a partner's own app does (simulators only): its messages' schemas
+    certification,
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
 BASE_CLASS_NAMES = frozenset({"Request"})
@@ -723,6 +741,7 @@ def exported_files() -> dict[str, str]:
     files[WEBHOOKS_FILE] = render(webhooks_document())
     files[JOB_PORTAL_FILE] = render(job_portal_document())
     files[ERRORS_FILE] = render(errors_document())
+    files[REQUIREMENTS_FILE] = render(catalogue_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
     return dict(sorted(files.items()))
@@ -738,6 +757,7 @@ def _managed(out_dir: Path) -> Iterator[str]:
         WEBHOOKS_FILE,
         JOB_PORTAL_FILE,
         ERRORS_FILE,
+        REQUIREMENTS_FILE,
     ):
         if (out_dir / name).is_file():
             yield name

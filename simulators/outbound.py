@@ -25,6 +25,7 @@ import asyncio
 import json
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -47,6 +48,9 @@ CLIENT_DIRECTIVES = frozenset({BAD_SIGNATURE, STALE_TIMESTAMP, DOUBLE_SUBMIT})
 STALE_SECONDS = 600  # twice the server's ±300 s window
 STORM_ATTEMPTS = 12
 REPLAY_KEEP_SECONDS = 240  # a mutant re-sends a signature while the server would still honour it
+# Own stamps are remembered this long: an identical call is stamped a second before the last one,
+# so a burst of N identical calls reaches N seconds back, still far inside the server's window.
+STAMP_MEMORY_SECONDS = 120
 
 
 class Kind(Enum):
@@ -171,8 +175,10 @@ class Caller:
         self.flaws = flaws
         self.policy = policy
         self.clock = clock
-        self._stamped: dict[tuple[int, str, str, str], float] = {}
-        self._sent: dict[tuple[str, str, str], tuple[float, dict[str, str]]] = {}
+        # The stamps of identical calls already sent, oldest first, kept while they could collide.
+        self._stamped: set[tuple[int, str, str, str]] = set()
+        self._stamp_order: deque[tuple[float, tuple[int, str, str, str]]] = deque()
+        self._sent: dict[tuple[str, str, str], tuple[float, dict[str, str]]] = {}  # a mutant's
         self._jitter = random.Random()
 
     def calls(self, asked: Directives = Directives()) -> Calls:
@@ -190,15 +196,18 @@ class Caller:
 
     def _stamp(self, path: str, text: str, authorization: str, *, stale: bool) -> int:
         """Now (or ten minutes ago), a second earlier than any identical call already sent."""
-        now = int(self.clock())
+        moment = self.clock()
+        while self._stamp_order and self._stamp_order[0][0] < moment - STAMP_MEMORY_SECONDS:
+            self._stamped.discard(self._stamp_order.popleft()[1])
+        now = int(moment)
         if stale or self.flaws.stale_clock:
             now -= STALE_SECONDS
-        horizon = self.clock() - 2 * REPLAY_KEEP_SECONDS
-        self._stamped = {k: at for k, at in self._stamped.items() if at > horizon}
         stamp = now
         while (stamp, path, text, authorization) in self._stamped:
             stamp -= 1
-        self._stamped[(stamp, path, text, authorization)] = self.clock()
+        key = (stamp, path, text, authorization)
+        self._stamped.add(key)
+        self._stamp_order.append((moment, key))
         return stamp
 
     def _headers(
@@ -223,7 +232,8 @@ class Caller:
             headers["signature"] = sign(key, self.client_code, stamp, "POST", signed_path, text)
         if authorization:
             headers["Authorization"] = authorization
-        self._sent[(path, text, auth)] = (self.clock(), headers)
+        if self.flaws.replays_signature:
+            self._sent[(path, text, auth)] = (self.clock(), headers)
         return headers
 
     # --- sending ---------------------------------------------------------------------------

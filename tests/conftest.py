@@ -30,6 +30,9 @@ DATABASE_FREE = (
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
     "tests/test_bench_jobs_smoke.py",
+    "tests/conformance/test_runner.py",
+    "tests/conformance/test_files.py",
+    "tests/conformance/test_mutants_name_requirements.py",
     "tests/loadtests/",
 )
 # Tests that do touch a database but whose subject is not the database: the SQLite pass covers

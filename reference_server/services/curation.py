@@ -431,7 +431,7 @@ def submit(runtime: Runtime, dp: PartnerIdentity, body: SubmitCourseRequest) -> 
         except IntegrityError:
             # A concurrent submission took the version (this DP's resubmission, or another DP's
             # first submission of the code) or reserved a schedule code first.
-            raise _lost_race(session, code, dp.id) from None
+            raise _lost_race(session, code, dp.id, version) from None
         audit.record(
             session,
             "course_submission",
@@ -445,9 +445,10 @@ def submit(runtime: Runtime, dp: PartnerIdentity, body: SubmitCourseRequest) -> 
         return submission_data(session, code)
 
 
-def _lost_race(session: Session, course_code: str, dp_id: int) -> ApiError:
+def _lost_race(session: Session, course_code: str, dp_id: int, version: int) -> ApiError:
+    """Which concurrent request won: the version (a submission of the code) or a schedule code."""
     latest = _latest(session, course_code)
-    if latest is None:
+    if latest is None or latest.version < version:
         return ApiError(err.SCHEDULE_CODE_TAKEN)
     return ApiError(err.SUBMISSION_OPEN if latest.dp_id == dp_id else err.COURSE_CODE_TAKEN)
 

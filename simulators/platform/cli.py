@@ -84,6 +84,8 @@ def serve(
             typer.echo(json.dumps({"platforms": rows, "providers": list(carried)}))
             return
         table = Table("platform", "client_code", "storefront")
+        for column in table.columns:
+            column.overflow = "fold"  # the URLs are for copying: never cut them
         for row in rows:
             table.add_row(row["name"], row["instance"], row["url"] + "/courses")
         console.print(table)

@@ -3,12 +3,13 @@
 ``GET /api/v1/catalogue/courses?dp=<its client_code>`` lists the approved, active courses the
 platform sells (its own providers' and the shared fixtures) with their schedules not yet started
 and their price: that price is what a checkout charges. The list is kept for a short while and
-read again when it is stale, or at once (no more than every few seconds) when a buyer asks for a
+read again when it is five seconds old, or at once (no more than every few seconds) when a buyer asks for a
 course it does not hold: a course approved a moment ago is on sale without a restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 
@@ -17,7 +18,7 @@ from contract.catalogue import CatalogueData
 from contract.endpoints import CATALOGUE_COURSES
 from simulators.outbound import Caller, Outcome
 
-FRESH_SECONDS = 30.0
+FRESH_SECONDS = 5.0
 MISS_REFRESH_SECONDS = 2.0
 PER_PAGE = 100
 MAX_PAGES = 50
@@ -42,6 +43,7 @@ class Storefront:
         self.clock = clock
         self._courses: dict[str, buyer.ShopCourse] = {}
         self._read_at: float | None = None
+        self._reading = asyncio.Lock()  # buyers arriving together wait for one read
 
     def stale(self) -> None:
         """Forget the list (a price turned out to have changed)."""
@@ -81,18 +83,23 @@ class Storefront:
         self._courses, self._read_at = found, self.clock()
         return True
 
+    def _older_than(self, seconds: float) -> bool:
+        return self._read_at is None or self.clock() - self._read_at > seconds
+
+    async def _refresh_if_older(self, seconds: float) -> None:
+        if self._older_than(seconds):
+            async with self._reading:
+                if self._older_than(seconds):  # nobody read it while we waited
+                    await self.refresh()
+
     async def courses(self) -> list[buyer.ShopCourse]:
         """Every course on sale (read again when stale)."""
-        if self._read_at is None or self.clock() - self._read_at > FRESH_SECONDS:
-            await self.refresh()
+        await self._refresh_if_older(FRESH_SECONDS)
         return sorted(self._courses.values(), key=lambda c: c.course_code)
 
     async def course(self, course_code: str) -> buyer.ShopCourse | None:
         """One course on sale; a miss reads the catalogue again (not more than every 2 s)."""
-        await self.courses()
-        found = self._courses.get(course_code)
-        recent = self._read_at is not None and self.clock() - self._read_at < MISS_REFRESH_SECONDS
-        if found is None and not recent:
-            await self.refresh()
-            found = self._courses.get(course_code)
-        return found
+        await self._refresh_if_older(FRESH_SECONDS)
+        if course_code not in self._courses:
+            await self._refresh_if_older(MISS_REFRESH_SECONDS)
+        return self._courses.get(course_code)

@@ -270,9 +270,8 @@ class Classroom:
 
     async def _continue(self, calls: Calls, enrolment: Enrolment, base_url: str) -> buyer.Enrolment:
         """A participant back at enrolment: a fresh link for stage 1 if it is still pending."""
-        if enrolment.pending_stage() == REDEEM_SEQUENCE and not enrolment.live_link(
-            REDEEM_SEQUENCE, now()
-        ):
+        await self._reconcile(calls, enrolment, base_url)
+        if enrolment.pending_stage() == REDEEM_SEQUENCE:
             enrolment.failure = await self._link(calls, enrolment, REDEEM_SEQUENCE, base_url)
         return self.view(enrolment)
 
@@ -315,21 +314,33 @@ class Classroom:
 
     # --- sessions -------------------------------------------------------------------------------
 
+    async def _reconcile(self, calls: Calls, enrolment: Enrolment, base_url: str) -> None:
+        """The participant was sent to Prakerja's page and never came back (a lost callback, a
+        closed tab): ask redeem-code/status whether the stage was verified there."""
+        pending = enrolment.pending_stage()
+        if pending is None or pending not in enrolment.links:
+            return
+        answer = await self._status(calls, enrolment.redeem_code, pending)
+        if answer.ok and answer.data["attendance_status"] == AttendanceStatus.VERIFIED:
+            enrolment.links.pop(pending, None)
+            enrolment.verified.setdefault(pending, now())
+            enrolment.failure = None
+            if pending == POST_TEST_SEQUENCE:
+                await self._report(calls, enrolment, base_url)
+
     async def attend(self, calls: Calls, redeem_code: str, base_url: str) -> buyer.Enrolment:
-        """A verification link for the next session."""
+        """A fresh verification link for the next session (the one before may have been used
+        without its callback arriving: Prakerja is asked first)."""
         async with self.lock(redeem_code):
             enrolment = self.get(redeem_code)
             if self.behaviour.attendance_before_redeem:
                 # the mutant: the stage after the last one asked, verified or not
                 sequence = _after(enrolment, enrolment.asked)
             else:
+                await self._reconcile(calls, enrolment, base_url)
                 pending = enrolment.pending_stage()
                 if pending is None or pending == POST_TEST_SEQUENCE:
-                    raise conflict(
-                        "Tidak ada sesi yang perlu dihadiri; lanjutkan ke tahap berikut."
-                    )
-                if enrolment.live_link(pending, now()):
-                    return self.view(enrolment)  # the link it has is still good
+                    return self.view(enrolment)  # nothing to attend: .next says what is
                 sequence = pending
             enrolment.failure = await self._link(calls, enrolment, sequence, base_url)
             return self.view(enrolment)
@@ -390,7 +401,8 @@ class Classroom:
                 enrolment.post_test = enrolment.planned_post_test
             if self.behaviour.certificate_before_post_test:  # the mutant: reports before 999
                 await self._report(calls, enrolment, base_url)
-            if not enrolment.live_link(POST_TEST_SEQUENCE, now()):
+            await self._reconcile(calls, enrolment, base_url)
+            if POST_TEST_SEQUENCE not in enrolment.verified:
                 enrolment.failure = await self._link(calls, enrolment, POST_TEST_SEQUENCE, base_url)
             return self.view(enrolment)
 
@@ -425,9 +437,11 @@ class Classroom:
             enrolment.failure = failure(answer, REFUSALS, BuyerReason.PARTNER_ERROR)
 
     async def refresh(self, calls: Calls, redeem_code: str, base_url: str) -> buyer.Enrolment:
-        """The enrolment; a report that could not be made earlier is tried again."""
+        """The enrolment; a stage verified without its callback, and a report that could not be
+        made earlier, are caught up."""
         async with self.lock(redeem_code):
             enrolment = self.get(redeem_code)
+            await self._reconcile(calls, enrolment, base_url)
             if POST_TEST_SEQUENCE in enrolment.verified and not enrolment.reported:
                 await self._report(calls, enrolment, base_url)
             return self.view(enrolment)

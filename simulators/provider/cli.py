@@ -124,6 +124,8 @@ def serve(
             typer.echo(json.dumps({"providers": rows}))
             return
         table = Table("provider", "client_code", "URL", "register this redirect URI")
+        for column in table.columns:
+            column.overflow = "fold"  # the URLs are for copying: never cut them
         for row in rows:
             table.add_row(row["name"], row["instance"], row["url"], row["redirect_uri"])
         console.print(table)

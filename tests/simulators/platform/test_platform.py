@@ -14,6 +14,7 @@ import pytest
 
 from contract.endpoints import (
     AUTHORIZE,
+    PAYMENT_STATUS,
     QUOTA_SCHEDULE,
     SEND_OTP,
     VOID,
@@ -229,6 +230,17 @@ def test_wrong_otps_count_down_then_lock_the_checkout(
     since = last_seq(shop)
     assert post(shop, otp_url, {"otp": "123456"}).status_code == 409
     assert calls(shop, since) == []
+
+
+def test_the_invoice_page_confirms_each_look_with_a_fresh_signature(
+    market: Market, runtime: Runtime, server_url: str
+) -> None:
+    shop = market.platform("careful")
+    invoice = _buy(shop, server_url, _card(runtime))["invoice"]
+    since = last_seq(shop)
+    looks = [get(shop, f"/invoices/{invoice['invoice_code']}") for _ in range(3)]
+    assert [data(look)["status"] for look in looks] == ["SUCCESS"] * 3
+    assert calls(shop, since) == [(_path(PAYMENT_STATUS), 200)] * 3  # restamped, never replayed
 
 
 def test_a_void_cancels_the_purchase_and_refunds_the_card(

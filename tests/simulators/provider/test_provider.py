@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from contract.attendance import POST_TEST_SEQUENCE
@@ -157,10 +158,22 @@ def test_the_careful_provider_never_asks_a_later_stage_early(
 ) -> None:
     provider = providers["careful"]
     code = _code(runtime, provider, "WEBINAR")
-    enrolled = _enrol(provider, code)
+    _enrol(provider, code)
     since = last_seq(provider.url)
     early = data(post(provider.url, f"/enrolments/{code}/attend"))
-    assert early["next"] == enrolled["next"] and calls(provider.url, since) == []
+    assert early["next"]["action"] == "verify" and early["next"]["sequence"] == 1
+    assert calls(provider.url, since) == [(_path(REDEEM_STATUS), 200), (_path(URL_GENERATE), 200)]
+
+
+def test_a_stage_verified_without_its_callback_is_caught_up_from_redeem_status(
+    providers: dict[str, Provider], runtime: Runtime
+) -> None:
+    provider = providers["careful"]
+    code = _code(runtime, provider)
+    page = _enrol(provider, code)["next"]["verification_url"]
+    # the participant approves, but the browser never makes it back to the callback
+    assert httpx.post(page, data={"action": "approve"}, follow_redirects=False).status_code == 303
+    assert data(get(provider.url, f"/enrolments/{code}"))["stages"][0]["verified"] is True
 
 
 def test_a_code_of_another_provider_is_refused_with_its_reason(
