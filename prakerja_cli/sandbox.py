@@ -24,6 +24,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from contract.endpoints import Role
+from prakerja_cli.jobs import register_portals
 from reference_server import bulkload
 from reference_server import cli as server_cli
 from reference_server.launch import running_server
@@ -31,6 +32,10 @@ from reference_server.partners import Credentials, ensure_partner, set_urls
 from reference_server.storage.db import transaction
 from simulators.framework.serving import running
 from simulators.government.launch import source_apps
+from simulators.jobportal.kinds import JOB_PORTAL
+from simulators.jobportal.launch import DEFAULT_PORTS as JOB_PORTAL_PORTS
+from simulators.jobportal.launch import portal_config
+from simulators.jobportal.portals import PORTALS as JOB_PORTALS
 from simulators.payment import launch as payment_launch
 from simulators.payment.partners import PARTNERS as PAYMENT_PARTNERS
 from simulators.population.generator import generate
@@ -39,6 +44,7 @@ from simulators.wave.ecosystem import STATE_FILE, Ecosystem, Instance
 PMO_CLIENT_CODE = "pmo-sandbox"
 GOVERNMENT_PORTS = (8101, 8102, 8103)
 PAYMENT_PORTS = tuple(8401 + n for n in range(len(PAYMENT_PARTNERS)))
+JOB_PORTAL_STOCK = 200  # vacancies each job portal publishes at start, so a search finds some
 SANDBOX_PASSWORD_COST = 10
 # Everything a local sandbox serves comes from 127.0.0.1: a per-address limit would throttle a
 # whole simulated wave as if it were one person.
@@ -109,7 +115,17 @@ def _register(plan: Plan, population: Path) -> tuple[Credentials, dict[str, Cred
     return pmo, payment, loaded
 
 
-def _point_partners_at(plan: Plan, urls: dict[str, tuple[str, str]]) -> None:
+def _register_portals(plan: Plan) -> dict[str, dict[str, str]]:
+    """The job portal simulators as partners (their feeds' URLs are pointed once they run)."""
+    runtime = server_cli._runtime(plan.database_url)
+    try:
+        with transaction(runtime.sessions) as session:
+            return register_portals(session, runtime.keys, plan.host)
+    finally:
+        runtime.close()
+
+
+def _point_partners_at(plan: Plan, urls: dict[str, tuple[str, str | None]]) -> None:
     """Record each simulator's own API and webhook receiver (client_code → (base, webhook))."""
     runtime = server_cli._runtime(plan.database_url)
     try:
@@ -157,33 +173,67 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
         {instance: _keys(creds) for instance, creds in payment.items()},
     )
     ports += _ports(plan, PAYMENT_PORTS)
+    portals = _register_portals(plan)
+    apps += [
+        (
+            spec.instance,
+            JOB_PORTAL.factory(
+                portal_config(
+                    spec.instance, sandbox_url=sandbox_url, initial=JOB_PORTAL_STOCK,
+                    client_code=portals[spec.instance]["client_code"],
+                    sign_key=portals[spec.instance]["sign_key"],
+                    webhook_key=portals[spec.instance]["webhook_key"],
+                )
+            ),
+        )
+        for spec in JOB_PORTALS
+    ]  # fmt: skip
+    ports += _ports(plan, [JOB_PORTAL_PORTS[spec.instance] for spec in JOB_PORTALS])
     with running(apps, host=plan.host, ports=ports) as urls:
         _point_partners_at(
             plan,
             {
-                payment[spec.instance].client_code: (
-                    urls[spec.instance],
-                    payment_launch.webhook_url(urls[spec.instance]),
-                )
-                for spec in PAYMENT_PARTNERS
+                **{
+                    payment[spec.instance].client_code: (
+                        urls[spec.instance],
+                        payment_launch.webhook_url(urls[spec.instance]),
+                    )
+                    for spec in PAYMENT_PARTNERS
+                },
+                **{
+                    portals[spec.instance]["client_code"]: (urls[spec.instance], None)
+                    for spec in JOB_PORTALS
+                },
             },
         )
         log = plan.folder / "prakerja-server.log"
         with running_server(
             _server_env(plan, urls), log, cwd=plan.folder, port=plan.port, host=plan.host
         ) as url:
-            instances = [
-                Instance(kind="gov", instance=name, url=urls[name])
-                for name in ("dukcapil", "dtks", "biometrics")
-            ] + [
-                Instance(
-                    kind="payment-partner",
-                    instance=spec.instance,
-                    url=urls[spec.instance],
-                    client_code=payment[spec.instance].client_code,
-                )
-                for spec in PAYMENT_PARTNERS
-            ]
+            instances = (
+                [
+                    Instance(kind="gov", instance=name, url=urls[name])
+                    for name in ("dukcapil", "dtks", "biometrics")
+                ]
+                + [
+                    Instance(
+                        kind="payment-partner",
+                        instance=spec.instance,
+                        url=urls[spec.instance],
+                        client_code=payment[spec.instance].client_code,
+                    )
+                    for spec in PAYMENT_PARTNERS
+                ]
+                + [
+                    Instance(
+                        kind="job-portal",
+                        instance=spec.instance,
+                        url=urls[spec.instance],
+                        client_code=portals[spec.instance]["client_code"],
+                    )
+                    for spec in JOB_PORTALS
+                ]
+            )
             ecosystem = Ecosystem(
                 sandbox_url=url,
                 population=str(population.resolve()),
