@@ -131,7 +131,8 @@ def judge_batch(
     return judged
 
 
-def _columns(listing: Listing) -> dict[str, Any]:
+def columns_of(listing: Listing) -> dict[str, Any]:
+    """The stored columns of a listing (its content hash included)."""
     return {
         "title": listing.title,
         "company": listing.company,
@@ -168,7 +169,7 @@ def store(
     fresh: list[tuple[Vacancy, Listing]] = []
     rewritten: list[tuple[Vacancy, Listing]] = []
     for listing in listings:
-        columns = _columns(listing)
+        columns = columns_of(listing)
         row = known.get(listing.vacancy_id)
         if row is None:
             row = Vacancy(
