@@ -39,6 +39,17 @@ def test_definitions_are_valid_submissions_the_same_for_the_same_seed() -> None:
     assert len({c.course_code for c in made}) == 6
 
 
+def test_each_platform_lists_a_course_under_a_code_of_its_own() -> None:
+    made = courses.definitions("lp-abc", seed=3, count=2, today=date(2026, 12, 1))
+    listed = courses.for_platform(made, "dp-xyz")
+    assert [c.course_code for c in listed] == ["lp-abc-K01.dp-xyz", "lp-abc-K02.dp-xyz"]
+    assert listed[0].schedules[0].schedule_code == "lp-abc-K01.dp-xyz-20261204"
+    assert [courses.base_code(c.course_code) for c in listed] == ["lp-abc-K01", "lp-abc-K02"]
+    assert [c.title for c in listed] == [c.title for c in made]
+    for course in listed:
+        SubmitCourseRequest.model_validate(course.model_dump())
+
+
 def _enrolment(sessions: int) -> Enrolment:
     method = Method.SELF_PACED if sessions == 1 else Method.WEBINAR
     return Enrolment("RC1", CourseInfo("K1", "Kursus", method, sessions), "a@b.id", 50, 70)
