@@ -88,13 +88,12 @@ CAPABILITIES: dict[Role, dict[str, str]] = {
     Role.JP: {
         "feed": "serves the partner-hosted vacancy feed",
         "push": "pushes vacancies to Prakerja",
-        "webhooks": "hosts a webhook receiver for Prakerja's events",
     },
 }
 
 REQUIREMENTS: dict[str, Requirement] = {}
 
-_ALL = CERTIFIED_ROLES
+_WH = (Role.DP, Role.LP, Role.PP)  # the roles Prakerja sends webhook events to
 _SIGNATURE = "decisions.md#transport-and-security"
 _INTEGRATION = "integration.openapi.json"
 _PP = "payment-partner.openapi.json"
@@ -205,11 +204,11 @@ _r("JP-PUSH-001", JP, MUST, CLIENT, _SIGNATURE, "Sign every push right, with a c
 _r("JP-PUSH-002", JP, MUST, CLIENT, "jobs push", "Push only vacancies the server accepts (no item rejected for a schema or range error).", "push")
 
 # --- any partner's webhook receiver (server mode) --------------------------------------------
-_r("WH-SIGN-001", _ALL, MUST, SERVER, "webhooks security", "Refuse a webhook whose signature is not Prakerja's (non-2xx).", "webhooks")
-_r("WH-SIGN-002", _ALL, MUST, SERVER, "webhooks security", "Refuse a webhook whose timestamp is outside ±300 s (non-2xx).", "webhooks")
-_r("WH-SIGN-003", _ALL, MUST, SERVER, "webhooks security", "Refuse a replayed webhook signature (non-2xx).", "webhooks")
-_r("WH-ACK-001", _ALL, MUST, SERVER, "webhooks delivery", "Acknowledge a correctly signed webhook with a 2xx within 10 seconds.", "webhooks")
-_r("WH-DUP-001", _ALL, MUST, SERVER, "webhooks delivery", "Acknowledge a duplicate delivery of an event (same event id) with a 2xx, harmlessly.", "webhooks")
+_r("WH-SIGN-001", _WH, MUST, SERVER, "webhooks security", "Refuse a webhook whose signature is not Prakerja's (non-2xx).", "webhooks")
+_r("WH-SIGN-002", _WH, MUST, SERVER, "webhooks security", "Refuse a webhook whose timestamp is outside ±300 s (non-2xx).", "webhooks")
+_r("WH-SIGN-003", _WH, MUST, SERVER, "webhooks security", "Refuse a replayed webhook signature (non-2xx).", "webhooks")
+_r("WH-ACK-001", _WH, MUST, SERVER, "webhooks delivery", "Acknowledge a correctly signed webhook with a 2xx within 10 seconds.", "webhooks")
+_r("WH-DUP-001", _WH, MUST, SERVER, "webhooks delivery", "Acknowledge a duplicate delivery of an event (same event id) with a 2xx, harmlessly.", "webhooks")
 # fmt: on
 
 

@@ -25,7 +25,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from contract.endpoints import Role
-from prakerja_cli.jobs import register_portals
 from reference_server import bulkload
 from reference_server.app import prepare
 from reference_server.launch import running_server
@@ -37,9 +36,8 @@ from simulators.framework.registry import SimConfig
 from simulators.framework.serving import running
 from simulators.government.launch import source_apps
 from simulators.jobportal.kinds import JOB_PORTAL
-from simulators.jobportal.launch import DEFAULT_PORTS as JOB_PORTAL_PORTS
 from simulators.jobportal.launch import portal_config
-from simulators.jobportal.portals import PORTALS as JOB_PORTALS
+from simulators.jobportal.portals import PORTALS
 from simulators.payment import launch as payment_launch
 from simulators.payment.partners import PARTNERS as PAYMENT_PARTNERS
 from simulators.platform.launch import platform_apps
@@ -80,8 +78,10 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
 )
 CARRIED = 3
 PLATFORM_PORTS = tuple(8201 + n for n in range(len(PLATFORMS)))
+PORTAL_PORTS = tuple(8501 + n for n in range(len(PORTALS)))
+# Job portals publish a simulated day every real hour, and open with a day's vacancies.
+PORTAL_TIME_SCALE = 24.0
 PROVIDER_PORTS = tuple(8301 + n for n in range(len(PROVIDERS)))
-JOB_PORTAL_STOCK = 200  # vacancies each job portal publishes at start, so a search finds some
 SANDBOX_PASSWORD_COST = 10
 # Everything a local sandbox serves comes from 127.0.0.1: a per-address limit would throttle a
 # whole simulated wave as if it were one person.
@@ -131,6 +131,7 @@ class Registered:
     payment: dict[str, Credentials]
     platforms: dict[str, Credentials]
     providers: dict[str, Credentials]
+    portals: dict[str, Credentials]
     history: int  # earlier beneficiaries loaded from the population this start
 
 
@@ -178,24 +179,24 @@ def _register(plan: Plan, population: Path) -> Registered:
                 )
                 for instance, name in PROVIDERS
             }
+            portals = {
+                spec.instance: ensure_partner(
+                    session,
+                    runtime.keys,
+                    role=Role.JP,
+                    name=f"{spec.name} (simulator)",
+                    client_code=f"jp-{spec.instance}",
+                )
+                for spec in PORTALS
+            }
     finally:
         runtime.close()
-    return Registered(pmo, payment, platforms, providers, history)
+    return Registered(pmo, payment, platforms, providers, portals, history)
 
 
 def carried_by(index: int) -> tuple[str, ...]:
     """The providers platform ``index`` carries: three neighbours, round the list."""
     return tuple(PROVIDERS[(index + k) % len(PROVIDERS)][0] for k in range(CARRIED))
-
-
-def _register_portals(plan: Plan) -> dict[str, dict[str, str]]:
-    """The job portal simulators as partners (their feeds' URLs are pointed once they run)."""
-    runtime = _runtime(plan)
-    try:
-        with transaction(runtime.sessions) as session:
-            return register_portals(session, runtime.keys, plan.host)
-    finally:
-        runtime.close()
 
 
 def _point_partners_at(
@@ -290,38 +291,33 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
         ]
     )
     ports += _ports(plan, PLATFORM_PORTS)
-    portals = _register_portals(plan)
-    apps += [
-        (
+    for spec in PORTALS:
+        keys = registered.portals[spec.instance]
+        config = portal_config(
             spec.instance,
-            JOB_PORTAL.factory(
-                portal_config(
-                    spec.instance, sandbox_url=sandbox_url, initial=JOB_PORTAL_STOCK,
-                    client_code=portals[spec.instance]["client_code"],
-                    sign_key=portals[spec.instance]["sign_key"],
-                    webhook_key=portals[spec.instance]["webhook_key"],
-                )
-            ),
+            sandbox_url=sandbox_url,
+            client_code=keys.client_code,
+            sign_key=keys.sign_key,
+            webhook_key=keys.webhook_key,
+            time_scale=PORTAL_TIME_SCALE,
+            seed=plan.seed,
         )
-        for spec in JOB_PORTALS
-    ]  # fmt: skip
-    ports += _ports(plan, [JOB_PORTAL_PORTS[spec.instance] for spec in JOB_PORTALS])
+        apps.append((spec.instance, JOB_PORTAL.factory(config)))
+    ports += _ports(plan, PORTAL_PORTS)
     with running(apps, host=plan.host, ports=ports) as urls:
         listening.update({instance: urls[instance] for instance, _ in PROVIDERS})
         _point_partners_at(
             plan,
             {
-                **{
-                    payment[spec.instance].client_code: (
-                        urls[spec.instance],
-                        payment_launch.webhook_url(urls[spec.instance]),
-                    )
-                    for spec in PAYMENT_PARTNERS
-                },
-                **{
-                    portals[spec.instance]["client_code"]: (urls[spec.instance], None)
-                    for spec in JOB_PORTALS
-                },
+                payment[spec.instance].client_code: (
+                    urls[spec.instance],
+                    payment_launch.webhook_url(urls[spec.instance]),
+                )
+                for spec in PAYMENT_PARTNERS
+            }
+            | {
+                registered.portals[spec.instance].client_code: (urls[spec.instance], None)
+                for spec in PORTALS
             },
             {
                 registered.providers[instance].client_code: urls[instance] + CALLBACK_PATH
@@ -367,9 +363,9 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                     kind="job-portal",
                     instance=spec.instance,
                     url=urls[spec.instance],
-                    client_code=portals[spec.instance]["client_code"],
+                    client_code=registered.portals[spec.instance].client_code,
                 )
-                for spec in JOB_PORTALS
+                for spec in PORTALS
             ]
             ecosystem = Ecosystem(
                 sandbox_url=url,
@@ -401,9 +397,14 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
 
 
 async def open_the_catalogue(ecosystem: Ecosystem) -> CurationResult:
-    """Every platform submits its providers' courses; the office assesses what is pending."""
+    """Every platform submits its providers' courses; the office assesses what is pending; the
+    job portals publish a day's vacancies and push them."""
     api = Api(ecosystem.sandbox_url, concurrency=8)
     try:
+        for portal in ecosystem.of_kind("job-portal"):
+            spec = next(s for s in PORTALS if s.instance == portal.instance)
+            await api.call("POST", f"{portal.url}/_sim/publish", json={"new": spec.per_day})
+            await api.call("POST", f"{portal.url}/_sim/flush")
         for platform in ecosystem.of_kind("digital-platform"):
             answer = await api.call("POST", f"{platform.url}/seller/submissions")
             if answer.status_code != 200:

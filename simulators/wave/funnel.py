@@ -40,6 +40,8 @@ BRANCHES: tuple[tuple[str, str], ...] = (
     ("revoked", "Card revoked: no purchase by the deadline"),
     ("opened_ewallet", "Opened an e-wallet to be paid"),
     ("link_refused", "Account link refused (KYC, NIK or phone)"),
+    ("recommended_jobs", "Finished and got job recommendations"),
+    ("recommended_by_course", "… recommended for the industry of their course"),
 )
 
 

@@ -82,6 +82,8 @@ async def simulate(
             bought = [p for p in selected if p.facts.get("transaction_code")]
             await stages.each("Learning", bought, journey.learn)
             await stages.each("Reviews", bought, journey.review)
+            if ecosystem.of_kind("job-portal"):
+                await stages.each("Job recommendations", bought, journey.look_for_work)
             await journey.deadline_passes(selected)
             check_journey(funnel, selected)
         else:
