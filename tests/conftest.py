@@ -29,6 +29,7 @@ DATABASE_FREE = (
     "tests/reference_server/domain/",
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
+    "tests/test_bench_jobs_smoke.py",
     "tests/conformance/test_runner.py",
     "tests/conformance/test_files.py",
     "tests/conformance/test_mutants_name_requirements.py",

@@ -1,11 +1,12 @@
 """`prakerja loadtest` end to end, short and bounded: a real server with its government sources,
 Locust in processes of its own, every journey, and a report a person can read.
 
-Two runs against one sandbox: the wave opening with two Locust workers (the rows of the
+Runs against one sandbox: the wave opening with two Locust workers (the rows of the
 population leased across processes), then the post-selection traffic (DP purchases and LP
 attendance, partners provisioned in the sandbox's database) in one process. Both must end with
 no failed request, a verdict for the registrants equal to the ground truth wherever the order
-of verification cannot change it, and a complete report.
+of verification cannot change it, and a complete report. A last run registers the same people
+again: it must stop itself at its failure-ratio threshold, long before its duration.
 """
 
 from __future__ import annotations
@@ -120,7 +121,19 @@ def test_a_short_wave_opening_and_post_selection_run_cleanly(
         _assert_complete(after_dir, after)
         assert after["funnel"]["buyer: voided"] > 0 and after["funnel"]["learner: reset"] > 0
         assert after["capacity"] is None  # two journey kinds: CPU cannot be put down to one
+
+        # The same people again: every sign-up is refused, and the run stops itself.
+        again_dir = tmp_path / "again"
+        code, again = _loadtest(
+            [*common, "--profile", "registration-steady", "--users", "10", "--duration", "60s",
+             "--first-row", "0", "--fail-ratio", "0.5", "--report-dir", str(again_dir)],
+            env, tmp_path,
+        )  # fmt: skip
+        assert code == 3, again
+        assert again["stopped_by"].startswith("failure ratio")
+        assert again["failure_ratio"] > 0.5
+        assert "409 ERRREG40901" in (again_dir / "report.html").read_text(encoding="utf-8")
     # Sign keys of the provisioned partners never reach the report folder.
-    for folder in (wave_dir, after_dir):
+    for folder in (wave_dir, after_dir, again_dir):
         for file in folder.iterdir():
             assert "sign_key" not in file.read_text(encoding="utf-8", errors="replace"), file
