@@ -84,7 +84,7 @@ def test_a_short_wave_opening_and_post_selection_run_cleanly(
 
         wave_dir = tmp_path / "wave"
         code, wave = _loadtest(
-            [*common, "--profile", "wave-opening", "--users", "8", "--duration", "8s",
+            [*common, "--profile", "wave-opening", "--users", "8", "--duration", "6s",
              "--workers", "2", "--report-dir", str(wave_dir)],
             env, tmp_path,
         )  # fmt: skip
@@ -105,7 +105,7 @@ def test_a_short_wave_opening_and_post_selection_run_cleanly(
 
         after_dir = tmp_path / "after"
         code, after = _loadtest(
-            [*common, "--profile", "post-selection", "--users", "6", "--duration", "6s",
+            [*common, "--profile", "post-selection", "--users", "6", "--duration", "5s",
              "--report-dir", str(after_dir)],
             env, tmp_path,
         )  # fmt: skip
@@ -117,11 +117,18 @@ def test_a_short_wave_opening_and_post_selection_run_cleanly(
         assert paid["payer: paid"] > 0 and paid["payer: retry answered the same"] > 0
         assert after["capacity"] is None  # two journey kinds: CPU cannot be put down to one
 
-        # The same people again: every sign-up is refused, and the run stops itself.
+        # People who all give one e-mail address: every sign-up after the first is refused,
+        # and the run stops itself long before its minute is over.
+        same = tmp_path / "same-email.csv"
+        with same.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**row, "email": "sama@example.test"} for row in rows)
         again_dir = tmp_path / "again"
         code, again = _loadtest(
-            [*common, "--profile", "registration-steady", "--users", "10", "--duration", "60s",
-             "--first-row", "0", "--fail-ratio", "0.5", "--report-dir", str(again_dir)],
+            [*common, "--population", str(same), "--profile", "registration-steady",
+             "--users", "10", "--duration", "60s", "--fail-ratio", "0.5",
+             "--report-dir", str(again_dir)],
             env, tmp_path,
         )  # fmt: skip
         assert code == 3, again
