@@ -39,6 +39,7 @@ COMPLETED = {
     Journey.REGISTRANT.value: "verdict",
     Journey.BUYER.value: "buyer: voided",
     Journey.LEARNER.value: "learner: reset",
+    Journey.PAYER.value: "payer: paid",
 }
 Samples = list[tuple[str, dict[str, str], float]]
 
