@@ -131,3 +131,22 @@ class Participant:
         """Close the connection pools."""
         self.http.close()
         self.browser.close()
+
+
+class Publisher:
+    """The editor at a job portal simulator: publishes vacancies and has them pushed now."""
+
+    def __init__(self, portal_url: str) -> None:
+        self.http = httpx.Client(base_url=portal_url.rstrip("/"), timeout=TIMEOUT)
+
+    def drive(self, scenario: ScenarioData, sandbox_url: str) -> Driven:
+        """Publish (five new, one withdrawn), then flush the portal's push queue."""
+        published = self.http.post("/_sim/publish", json={"new": 5, "updates": 0, "withdrawals": 1})
+        if published.status_code != 200:
+            return Driven(False, f"the portal did not publish: HTTP {published.status_code}")
+        flushed = self.http.post("/_sim/flush")
+        return Driven(flushed.status_code == 200, flushed.text[:200])
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.http.close()

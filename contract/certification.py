@@ -477,6 +477,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         (("redeem_code", "code:TC3-001-400"), ("email", "email:voided")),
     ),
     Scenario(
+        "push",
+        Role.JP,
+        "Publish a few new vacancies and withdraw one of your earlier ones: your portal pushes "
+        "them (and the withdrawal) to Prakerja as it does in production.",
+        (),
+    ),
+    Scenario(
         "busy",
         Role.LP,
         "A participant presents {redeem_code} (with {email}) while the sandbox is busy for the "

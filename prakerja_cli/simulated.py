@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from conformance.buyers import Participant, PlatformBuyer
+from conformance.buyers import Participant, PlatformBuyer, Publisher
 from conformance.cli import Simulated, SimulatorRequest
 from conformance.client_mode import ClientContext
 from conformance.errors import UsageError
@@ -25,6 +25,7 @@ from conformance.evidence import Redactor
 from conformance.sandbox import Sandbox
 from conformance.server_mode import Credentials, Receiver, ServerContext
 from contract.endpoints import Role
+from contract.requirements import Mode
 
 console = Console()
 
@@ -162,5 +163,32 @@ def launch(request: SimulatorRequest) -> Iterator[Simulated]:
                 webhook_url=url + WEBHOOK_PATH, receiver=receiver,
             )  # fmt: skip
             yield Simulated(server, creds.client_code, creds.sign_key)
+    elif request.role is Role.JP:
+        from simulators.jobportal.launch import portal_config, running_portals
+
+        instance = "lokerkita"  # a portal that pushes, and serves its feed
+        portal = portal_config(
+            instance, sandbox_url=request.sandbox_url, client_code=creds.client_code,
+            sign_key=creds.sign_key, webhook_key=creds.webhook_key, mutant=request.mutant,
+            initial=40, push=request.mode is Mode.CLIENT,
+        )  # fmt: skip
+        with running_portals([portal]) as urls:
+            if request.mode is Mode.CLIENT:
+                publisher = Publisher(urls[instance])
+                client = ClientContext(
+                    role=Role.JP, partner=creds.client_code,
+                    sandbox=Sandbox(request.sandbox_url, creds.client_code, creds.sign_key),
+                    driver=publisher, capabilities=caps, redactor=redactor,
+                )  # fmt: skip
+                try:
+                    yield Simulated(client, creds.client_code, creds.sign_key)
+                finally:
+                    publisher.close()
+            else:
+                feed = ServerContext(
+                    role=Role.JP, base_url=urls[instance], credentials=creds, capabilities=caps,
+                    redactor=redactor, settings=request.declaration.settings,
+                )  # fmt: skip
+                yield Simulated(feed, creds.client_code, creds.sign_key)
     else:
         raise UsageError(f"no bundled {request.role.value} simulator can be certified yet")

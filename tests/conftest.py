@@ -34,6 +34,7 @@ DATABASE_FREE = (
     "tests/conformance/test_files.py",
     "tests/conformance/test_mutants_name_requirements.py",
     "tests/conformance/test_pp_suite.py",
+    "tests/conformance/test_jp_suite.py",
     "tests/loadtests/",
 )
 # Tests that do touch a database but whose subject is not the database: the SQLite pass covers

@@ -1,29 +1,32 @@
-"""The DP and LP suites in client mode against the bundled simulators, driven as their buyers and
-participants would: a careful platform and a careful provider pass every requirement; each of
+"""The client-mode suites against the bundled simulators, driven as their buyers, participants
+and editors would: a careful platform, provider and job portal pass every requirement; each of
 their mutants fails the requirement it names (the matrix)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
 
-from conformance.buyers import Participant, PlatformBuyer
+from conformance.buyers import Participant, PlatformBuyer, Publisher
 from conformance.client_mode import ClientContext, Driver
 from conformance.events import Event, Progress
 from conformance.evidence import Redactor
 from conformance.runner import Runner
 from conformance.sandbox import Sandbox
 from conformance.suite import Suite
-from conformance.suites import dp, lp
+from conformance.suites import dp, jp, lp
 from contract.certification import Outcome, RunReport
 from contract.endpoints import Role
 from reference_server.partners import add_redirect_uri
 from reference_server.runtime import Runtime
 from reference_server.storage.db import transaction
+from simulators.framework.behaviour import Profile
 from simulators.framework.registry import SimConfig
+from simulators.jobportal.launch import portal_config, running_portals
 from simulators.platform.kinds import DIGITAL_PLATFORM
 from simulators.platform.launch import running_platforms
 from simulators.provider.classroom import CALLBACK_PATH
@@ -191,3 +194,37 @@ def test_every_provider_mutant_fails_the_requirement_it_names(
 ) -> None:
     rows = [(m.name, m.requirement) for m in TRAINING_PROVIDER.mutants]
     assert _matrix(rows, lambda name, only: _lp(providers[name], server_url, only)) == []
+
+
+@pytest.fixture(scope="module")
+def portals(partners: Partners, server_url: str) -> Iterator[dict[str, Simulated]]:
+    """A careful job portal that pushes, and its mutant that pushes unsigned."""
+    jps = {name: partners.add(role=Role.JP) for name in (CAREFUL, "pushes-unsigned")}
+    with ExitStack() as stack:  # one serving per portal: both are "lokerkita" (its spec)
+        found = {}
+        for name, jp_partner in jps.items():
+            config = portal_config(
+                "lokerkita", sandbox_url=server_url, client_code=jp_partner.creds.client_code,
+                sign_key=jp_partner.creds.sign_key, mutant=None if name == CAREFUL else name,
+                push=True, profile=Profile(),
+            )  # fmt: skip
+            urls = stack.enter_context(running_portals([config]))
+            found[name] = Simulated(urls["lokerkita"], jp_partner)
+        yield found
+
+
+def _jp(simulated: Simulated, server_url: str) -> RunReport:
+    publisher = Publisher(simulated.url)
+    try:
+        return _certify(
+            Role.JP, jp.push_suite, simulated, publisher, frozenset({"push"}), server_url
+        )
+    finally:
+        publisher.close()
+
+
+def test_a_careful_portal_pushes_as_required_and_an_unsigned_one_fails(
+    portals: dict[str, Simulated], server_url: str
+) -> None:
+    assert _not_passed(_jp(portals[CAREFUL], server_url)) == {}
+    assert "JP-PUSH-001" in _not_passed(_jp(portals["pushes-unsigned"], server_url))
