@@ -24,7 +24,6 @@ from reference_server.partners import add_redirect_uri
 from reference_server.runtime import Runtime
 from reference_server.storage.db import transaction
 from simulators.framework.registry import SimConfig
-from simulators.platform import driver
 from simulators.platform.kinds import DIGITAL_PLATFORM
 from simulators.platform.launch import PartnerUrls, running_partners
 from tests.factories import Partner, Partners, beneficiary, card_money, latest_otp, new_card
@@ -188,27 +187,6 @@ def test_two_platforms_carrying_one_provider_each_sell_its_courses_under_their_o
     body = {"redeem_code": invoice["redeem_code"], "email": "too@b.id"}
     enrolled = data(post(invoice["provider_url"], "/enrolments", body))
     assert enrolled["course_code"] == course["course_code"] and enrolled["sessions"] >= 2
-
-
-def test_the_certification_driver_acts_as_the_buyer_of_a_scenario(
-    market: Market, runtime: Runtime, server_url: str
-) -> None:
-    shop = market.platform("careful")
-    fixtures = {"prakerja_id": _card(runtime), **MANDIRI, "user_platform_id": "cert-void"}
-    since = last_seq(shop)
-    buyer = driver.Buyer(shop, server_url, fixtures)
-    try:
-        driver.drive(buyer, "void")
-    finally:
-        buyer.close()
-    assert [path for path, _ in calls(shop, since) if "catalogue" not in path] == [
-        _path(QUOTA_SCHEDULE),
-        _path(SEND_OTP),
-        _path(AUTHORIZE),
-        _path(VOID),
-        _path(PAYMENT_STATUS),
-    ]
-    assert card_money(runtime, fixtures["prakerja_id"]) == (3_500_000, 3_500_000)
 
 
 # --- refusals, as the buyer is told them ------------------------------------------------------
