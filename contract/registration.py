@@ -242,8 +242,10 @@ class IncentiveView(BaseModel):
     kind: Literal["incentive", "survey"]
     step: int
     amount: int
-    status: Literal["waiting", "scheduled", "paid"]
+    status: Literal["waiting", "scheduled", "processing", "paid", "failed"]
     condition: str
+    due_at: str | None = Field(default=None, description="When it is due, once scheduled.")
+    paid_at: str | None = None
 
 
 class DashboardData(BaseModel):

@@ -107,3 +107,4 @@ def require_any(roles: tuple[Role, ...]) -> Callable[..., PartnerIdentity]:
 
 DpPartner = Annotated[PartnerIdentity, Depends(require(Role.DP))]
 LpPartner = Annotated[PartnerIdentity, Depends(require(Role.LP))]
+PpPartner = Annotated[PartnerIdentity, Depends(require(Role.PP))]

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from reference_server import outbox
+from reference_server import outbox, payout_jobs
 from reference_server.feeds import FeedClient
 from reference_server.outbox import Job
 from reference_server.runtime import Runtime
@@ -79,6 +79,7 @@ class Worker:
             REVOKE_JOB: self._revoke_expired,
             EXPIRE_JOB: self._expire_vacancies,
             feeds.PULL_JOB: feeds.FeedPuller(runtime, self.feeds).run,
+            **payout_jobs.handlers(runtime),
         }
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.lease = lease_seconds(settings.source_timeout_seconds)
@@ -172,6 +173,8 @@ class Worker:
                 outbox.enqueue(session, REVOKE_JOB, today)
                 if EXPIRE_JOB in self.handlers:
                     outbox.enqueue(session, EXPIRE_JOB, today)
+                if payout_jobs.DUE_JOB in self.handlers:
+                    payout_jobs.schedule_daily(session, utcnow().date())
         except Exception:  # the database is busy or down: the next sleep tries again
             log.exception("could not schedule the daily revoke job")
             return
@@ -221,6 +224,9 @@ class Worker:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             handler(job)
+        except outbox.RetryLater as exc:
+            log.info("job %s %s attempt %d: %s", job.kind, job.ref, job.attempts, exc.reason)
+            self._retry(job, exc.reason, exc.delay)
         except SourceNotConfigured as exc:
             self._warn_unconfigured()
             self._retry(job, str(exc), self._backoff(job))

@@ -33,6 +33,10 @@ PARTNER_ERRORS = frozenset(
         err.BAD_REQUEST.code,
         err.REDIRECT_URI_NOT_REGISTERED.code,
         err.SCOPE_SEQUENCE_MISMATCH.code,
+        err.SEQUENCE_INVALID.code,  # a stage the course does not have: the LP's own mistake
+        err.SUBMISSION_NOT_FOUND.code,  # feedback before the submission: the LP's own mistake
+        err.CERTIFICATE_NUMBER_TAKEN.code,
+        err.TRANSACTION_NOT_FOUND.code,  # a void with codes that are not the purchase's
     }
 )
 

@@ -4,8 +4,7 @@ Read-only. The card is found through the applicant's NIK (``beneficiaries.nik`` 
 which is how the draw issues it; purchases are the card's transactions; a course counts as
 completed once its redeem code's post-test (sequence 999) is verified; a purchase says whether it
 is finished and reviewed, a certificate what the LP reported (scores, certificate). The incentive
-schedule is the scheme's, step by step; payments arrive with the payment-partner issue, so every
-step waits.
+schedule is the card's (``services/incentive_view.py``): what is owed, due, paid, and what waits.
 """
 
 from __future__ import annotations
@@ -25,8 +24,10 @@ from contract.registration import (
     Stage,
 )
 from reference_server.domain import eligibility, schemes
+from reference_server.domain import incentives as rules
 from reference_server.domain.schemes import Scheme
 from reference_server.runtime import Runtime
+from reference_server.services.incentive_view import schedule
 from reference_server.services.payments import iso_utc
 from reference_server.services.registration import AccountRef
 from reference_server.storage.tables import (
@@ -43,36 +44,37 @@ from reference_server.storage.tables import (
     utcnow,
 )
 
-INCENTIVE_CONDITION = (
-    "Menyelesaikan pelatihan pertama, memberi ulasan dan penilaian, dan menautkan rekening "
-    "atau e-wallet yang terverifikasi dengan NIK yang sama."
-)
-SURVEY_CONDITION = "Mengisi survei evaluasi setelah insentif pelatihan diterima."
 
-
-def incentive_schedule(scheme: Scheme) -> list[IncentiveView]:
-    """The scheme's incentive and survey payments, each waiting for its condition."""
-    steps = [
+def incentive_schedule(session: Session, card: Card | None, scheme: Scheme) -> list[IncentiveView]:
+    """The scheme's incentive and survey payments: the card's as owed and paid, else waiting."""
+    if card is None:
+        counts: list[tuple[rules.Kind, int]] = [
+            (rules.INCENTIVE, scheme.incentive_count),
+            (rules.SURVEY, scheme.survey_count),
+        ]
+        return [
+            IncentiveView(
+                kind=kind,
+                step=n,
+                amount=scheme.incentive_amount if kind == "incentive" else scheme.survey_amount,
+                status="waiting",
+                condition=rules.condition_text(kind, n, scheme),
+            )
+            for kind, count in counts
+            for n in range(1, count + 1)
+        ]
+    return [
         IncentiveView(
-            kind="incentive",
-            step=n,
-            amount=scheme.incentive_amount,
-            status="waiting",
-            condition=INCENTIVE_CONDITION,
+            kind=step.kind,
+            step=step.step,
+            amount=step.amount,
+            status=step.status.value,
+            condition=step.condition,
+            due_at=step.due_at,
+            paid_at=step.paid_at,
         )
-        for n in range(1, scheme.incentive_count + 1)
+        for step in schedule(session, card, scheme)
     ]
-    steps += [
-        IncentiveView(
-            kind="survey",
-            step=n,
-            amount=scheme.survey_amount,
-            status="waiting",
-            condition=SURVEY_CONDITION,
-        )
-        for n in range(1, scheme.survey_count + 1)
-    ]
-    return steps
 
 
 def _scheme(card: Card | None, applicant: Applicant) -> Scheme:
@@ -186,5 +188,5 @@ def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
             card=_card_view(card, scheme) if card else None,
             purchases=_purchases(session, card) if card else [],
             certificates=_certificates(session, card) if card else [],
-            incentives=incentive_schedule(scheme),
+            incentives=incentive_schedule(session, card, scheme),
         )

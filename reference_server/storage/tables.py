@@ -51,6 +51,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso_utc(moment: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z``, to the second, as the portal shows times."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={
@@ -781,3 +786,181 @@ class TrainingResult(Base):
     certificate_number: Mapped[str | None] = mapped_column(String(64))
     certificate_url: Mapped[str | None] = mapped_column(String(2048))
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- incentives through payment partners (migration 0006) -----------------------------------
+
+
+class PayoutLink(Base):
+    """A card holder's bank account or e-wallet for incentives: one ACTIVE per card at most."""
+
+    __tablename__ = "payout_links"
+    __table_args__ = (
+        Index(
+            "uq_payout_links_card_active",
+            "card_id",
+            unique=True,
+            sqlite_where=text("status = 'ACTIVE'"),
+            postgresql_where=text("status = 'ACTIVE'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    link_id: Mapped[str] = mapped_column(String(40), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    account_type: Mapped[str] = mapped_column(String(8))  # BANK | EWALLET
+    account_number: Mapped[str] = mapped_column(String(20))
+    holder_name: Mapped[str] = mapped_column(String(100))  # as the partner holds it
+    kyc_level: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))  # contract.incentives.LinkStatus
+    otp_hash: Mapped[str | None] = mapped_column(String(64))
+    otp_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    otp_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IncentiveEnrolment(Base):
+    """When a card holder met every incentive condition: the schedule starts then, once."""
+
+    __tablename__ = "incentive_enrolments"
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    eligible_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IncentiveStep(Base):
+    """One payment a card holder is owed: (card, kind, step) is unique, so it is owed once."""
+
+    __tablename__ = "incentive_steps"
+    __table_args__ = (
+        UniqueConstraint("card_id", "kind", "step"),
+        Index("ix_incentive_steps_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # incentive | survey
+    step: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(12))  # scheduled | processing | paid | failed
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Disbursement(Base):
+    """One payment instruction to a partner; ``disbursement_id`` is its idempotency key.
+
+    At most one live (not FAILED) disbursement per step: a failed one may be followed by a new
+    one (to a newly linked account), never accompanied by a second.
+    """
+
+    __tablename__ = "disbursements"
+    __table_args__ = (
+        Index(
+            "uq_disbursements_step_live",
+            "step_id",
+            unique=True,
+            sqlite_where=text("state != 'FAILED'"),
+            postgresql_where=text("state != 'FAILED'"),
+        ),
+        Index("ix_disbursements_partner_final", "partner_id", "partner_final_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    disbursement_id: Mapped[str] = mapped_column(String(40), unique=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("incentive_steps.id"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("payout_links.id"))
+    # What the request says, fixed at creation: every retry sends the very same body.
+    account_type: Mapped[str] = mapped_column(String(8))
+    account_number: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10))  # contract.incentives.PayoutState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # disburse calls sent
+    partner_reference: Mapped[str | None] = mapped_column(String(64))
+    failure_code: Mapped[str | None] = mapped_column(String(16))
+    partner_final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IncentiveLedgerEntry(Base):
+    """Every rupiah of incentive paid: one entry per PAID disbursement, never two."""
+
+    __tablename__ = "incentive_ledger"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    disbursement_id: Mapped[int] = mapped_column(ForeignKey("disbursements.id"), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(BigInteger)  # > 0
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PayoutAnomaly(Base):
+    """A partner's answer or callback that contradicted the record: kept, never applied."""
+
+    __tablename__ = "payout_anomalies"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    disbursement_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # conflict | amount | contract
+    detail: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PayoutSlot(Base):
+    """One of a partner's concurrent-call slots, leased by a worker thread across processes."""
+
+    __tablename__ = "payout_slots"
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_by: Mapped[str | None] = mapped_column(String(80))
+    held_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Reconciliation(Base):
+    """The latest reconciliation of a partner's statement of one day with the record."""
+
+    __tablename__ = "reconciliations"
+    __table_args__ = (UniqueConstraint("partner_id", "day"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    day: Mapped[date] = mapped_column(Date)
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    statement_entries: Mapped[int] = mapped_column(Integer)
+    ledger_entries: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    partner_success_amount: Mapped[int] = mapped_column(BigInteger)
+    ledger_paid_amount: Mapped[int] = mapped_column(BigInteger)
+    mismatch_count: Mapped[int] = mapped_column(Integer)
+
+
+class ReconciliationMismatch(Base):
+    """One difference a reconciliation found."""
+
+    __tablename__ = "reconciliation_mismatches"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(ForeignKey("reconciliations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    disbursement_id: Mapped[str] = mapped_column(String(64))
+    prakerja_amount: Mapped[int | None] = mapped_column(BigInteger)
+    partner_amount: Mapped[int | None] = mapped_column(BigInteger)
+    prakerja_status: Mapped[str | None] = mapped_column(String(12))
+    partner_status: Mapped[str | None] = mapped_column(String(12))
+
+
+class SurveyAnswer(Base):
+    """A card holder's answers to one evaluation survey: once per survey."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("card_id", "survey_code"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    survey_code: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[str] = mapped_column(Text)  # JSON
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

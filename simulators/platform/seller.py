@@ -2,8 +2,9 @@
 sandbox's catalogue, on their behalf.
 
 Which providers a platform carries is configuration (their simulators' URLs). Each provider
-publishes its courses at ``GET <provider>/courses`` exactly as they are to be submitted; the
-platform, for each course:
+publishes its courses at ``GET <provider>/courses?platform=<client_code>`` exactly as that
+platform is to submit them (in codes of its own: a provider on three platforms is three
+catalogue entries per course); the platform, for each course:
 
 - asks ``submissions/status`` whether it already submitted it;
 - not yet: ``courses/submit`` (the programme office then assesses it);
@@ -44,12 +45,17 @@ class Providers:
         """LP client_code → provider URL, for what was learnt so far."""
         return dict(self.by_client_code)
 
-    async def read(self, http: httpx.AsyncClient) -> tuple[list[ProviderCourses], list[str]]:
-        """Every carried provider's published courses, and the URLs that could not be read."""
+    async def read(
+        self, http: httpx.AsyncClient, platform: str
+    ) -> tuple[list[ProviderCourses], list[str]]:
+        """Every carried provider's courses as ``platform`` lists them, and the URLs that could
+        not be read."""
         found, unread = [], []
         for url in self.urls():
             try:
-                response = await http.get(f"{url.rstrip('/')}/courses")
+                response = await http.get(
+                    f"{url.rstrip('/')}/courses", params={"platform": platform}
+                )
                 response.raise_for_status()
                 published = ProviderCourses.model_validate(response.json())
             except (httpx.HTTPError, ValueError):
@@ -69,7 +75,7 @@ class SellerCentre:
 
     async def submit_all(self) -> list[Submission]:
         """Submit (or bring up to date) every course of every carried provider."""
-        published, unread = await self.providers.read(self.caller.http)
+        published, unread = await self.providers.read(self.caller.http, self.caller.client_code)
         results = [
             Submission(
                 course_code="",

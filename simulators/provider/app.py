@@ -2,7 +2,8 @@
 
 Routes (the participant's browser, or whoever acts as it):
 
-- ``GET /courses``: the courses it teaches, as the platforms that carry it submit them;
+- ``GET /courses?platform=<client_code>``: the courses it teaches, as a platform that carries
+  it submits them (in that platform's own codes);
 - ``POST /enrolments`` ``{redeem_code, email}``: redeem a code; the answer's ``next`` links to
   Prakerja's verification page;
 - ``GET /callback?redeem_code=&sequence=&status=``: where that page sends the browser back
@@ -25,6 +26,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.types import Scope
 
 from contract import buyer
+from contract.catalogue import PublicCode
 from contract.types import Code
 from simulators.buyer_api import install_errors
 from simulators.framework.app import directives, simulator_app
@@ -91,10 +93,16 @@ def create_app(
         return classroom.caller.calls(directives(request))
 
     @app.get("/courses", response_model=buyer.ProviderCourses)
-    async def courses() -> buyer.ProviderCourses:
+    async def courses(
+        platform: Annotated[
+            PublicCode | None,
+            Query(description="A platform's client_code: the courses in its own codes."),
+        ] = None,
+    ) -> buyer.ProviderCourses:
         """The courses this provider teaches, as a platform submits them to the catalogue."""
+        listed = published if platform is None else catalogue.for_platform(published, platform)
         return buyer.ProviderCourses(
-            provider=buyer.PartnerRef(client_code=client_code, name=name), courses=published
+            provider=buyer.PartnerRef(client_code=client_code, name=name), courses=listed
         )
 
     @app.post("/enrolments", response_model=buyer.Enrolment)

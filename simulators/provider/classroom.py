@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from contract import buyer
@@ -34,7 +34,7 @@ from contract.buyer import BuyerReason, Failure
 from simulators.buyer_api import BuyerError, conflict, failure, mask_email, not_found
 from simulators.outbound import Answer, Caller, Calls, Kind
 from simulators.provider import learning, scores
-from simulators.provider.courses import CourseInfo
+from simulators.provider.courses import CourseInfo, base_code
 from simulators.provider.learning import Enrolment, Link, Work
 
 CALLBACK_PATH = "/callback"
@@ -60,6 +60,10 @@ REFUSALS: dict[str, tuple[BuyerReason, str]] = {
     err.SEQUENCE_ORDER.code: (
         BuyerReason.VERIFY_FIRST,
         "Tahap sebelumnya belum diverifikasi.",
+    ),
+    err.NOT_REDEEMED.code: (
+        BuyerReason.VERIFY_FIRST,
+        "Kode redeem belum diverifikasi di Prakerja; selesaikan verifikasi sesi 1 dahulu.",
     ),
     err.TRAINING_NOT_FINISHED.code: (
         BuyerReason.NOT_READY,
@@ -229,7 +233,9 @@ class Classroom:
             if self.behaviour.skips_status_check:  # the mutant: redeems before it looks
                 early = await self._ask_link(calls, code, request.email, REDEEM_SEQUENCE, base_url)
             course, verified = await self._check_code(calls, code)
-            pre, post = scores.scores(self.seed, code)
+            # Keyed by who takes which course, not by the redeem code (random per purchase): the
+            # same person on the same course scores the same in every run of a seeded wave.
+            pre, post = scores.scores(self.seed, f"{request.email.lower()}:{course.course_code}")
             enrolment = Enrolment(
                 redeem_code=code,
                 course=course,
@@ -256,8 +262,9 @@ class Classroom:
             problem = failure(answer, REFUSALS, BuyerReason.NOT_OUR_CODE)
             raise BuyerError.of(problem, 404 if problem.reason is BuyerReason.NOT_OUR_CODE else 409)
         data = answer.data
-        course = self.courses.get(str(data["course_code"]))
-        if course is None:
+        listed = str(data["course_code"])
+        taught = self.courses.get(base_code(listed))
+        if taught is None:
             raise BuyerError(
                 404, BuyerReason.NOT_OUR_CODE, "Pelatihan kode ini tidak diajarkan di lembaga ini."
             )
@@ -266,6 +273,7 @@ class Classroom:
             raise BuyerError(409, reason, message)
         if data["status"] == RedeemStatus.COMPLETED:
             raise conflict("Pelatihan ini sudah selesai untuk kode redeem ini.")
+        course = replace(taught, course_code=listed)  # as bought: the platform's listing
         return course, data["attendance_status"] == AttendanceStatus.VERIFIED
 
     async def _continue(self, calls: Calls, enrolment: Enrolment, base_url: str) -> buyer.Enrolment:

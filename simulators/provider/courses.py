@@ -3,7 +3,9 @@
 Each provider simulator teaches a few courses of its own (the programme's mix: mostly self-paced,
 some webinars of a few live sessions; about six hours; priced in whole Rp50,000 steps up to the
 semi-bansos balance), each with two schedules starting on the next days. What it publishes is
-exactly what a platform submits to the catalogue (``contract.catalogue.SubmitCourseRequest``).
+exactly what a platform submits to the catalogue (``contract.catalogue.SubmitCourseRequest``), in
+each platform's own codes (``for_platform``): the catalogue sells a course through the platform
+that submitted it, so a provider carried by three platforms lists each course three times.
 
 It also knows the two courses the sandbox gives every LP as fixtures (decisions.md, *Fixtures*:
 ``<CLIENT_CODE>-MANDIRI``, self-paced, and ``<CLIENT_CODE>-WEBINAR``, four sessions), so that
@@ -27,6 +29,7 @@ CAPACITY = 1_000
 SCHEDULE_STARTS = (3, 17)  # days from today
 START_TIME = time(2, 0, tzinfo=UTC)  # 09:00 WIB
 FIXTURE_SESSIONS = {"MANDIRI": 1, "WEBINAR": 4}
+PLATFORM_SEPARATOR = "."  # never in a provider's own codes
 
 TITLES: dict[Industry, tuple[str, ...]] = {
     Industry.SALES_MARKETING: ("Pemasaran Digital untuk UMKM", "Teknik Penjualan Daring"),
@@ -110,6 +113,28 @@ def definitions(
             )
         )
     return courses
+
+
+def for_platform(courses: list[SubmitCourseRequest], platform: str) -> list[SubmitCourseRequest]:
+    """The courses as one platform lists them: a course sold on several platforms is one
+    catalogue entry per platform, coded ``<provider's code>.<platform's client_code>`` (its
+    schedules likewise), so that each platform sells it under a code of its own."""
+    listed = []
+    for course in courses:
+        code = f"{course.course_code}{PLATFORM_SEPARATOR}{platform}"
+        schedules = [
+            s.model_copy(
+                update={"schedule_code": code + s.schedule_code.removeprefix(course.course_code)}
+            )
+            for s in course.schedules
+        ]
+        listed.append(course.model_copy(update={"course_code": code, "schedules": schedules}))
+    return listed
+
+
+def base_code(course_code: str) -> str:
+    """The provider's own code of a course, whichever platform's listing it came through."""
+    return course_code.split(PLATFORM_SEPARATOR, 1)[0]
 
 
 def info_of(course: SubmitCourseRequest) -> CourseInfo:

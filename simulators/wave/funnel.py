@@ -38,8 +38,10 @@ BRANCHES: tuple[tuple[str, str], ...] = (
     ("ineligible", "Verified ineligible"),
     ("not_selected", "Not selected (roll into the next wave)"),
     ("revoked", "Card revoked: no purchase by the deadline"),
-    ("opened_ewallet", "Opened an e-wallet to be paid"),
+    ("opened_account", "Opened an account (most an e-wallet) to be paid"),
     ("link_refused", "Account link refused (KYC, NIK or phone)"),
+    ("recommended_jobs", "Finished and got job recommendations"),
+    ("recommended_by_course", "… recommended for the industry of their course"),
 )
 
 
@@ -63,6 +65,7 @@ class Funnel:
     counts: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     money: Counter[str] = field(default_factory=Counter)  # integer rupiah per kind
+    problems: Counter[str] = field(default_factory=Counter)  # what went wrong for people, why
     checks: list[Check] = field(default_factory=list)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds)
     requests: int = 0
@@ -101,6 +104,7 @@ class Funnel:
             "branches": {key: count for key, _, count in self.branch_rows()},
             "ineligible_reasons": dict(sorted(self.reasons.items())),
             "money": dict(sorted(self.money.items())),
+            "problems": dict(sorted(self.problems.items())),
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
             "stages": [{"stage": s, "seconds": round(t, 2)} for s, t in self.stages],
             "requests": self.requests,

@@ -29,6 +29,7 @@ from simulators.platform.launch import PartnerUrls, running_partners
 from tests.factories import Partner, Partners, beneficiary, card_money, latest_otp, new_card
 from tests.reference_server.catalogue_support import assess
 from tests.simulators.partner_helpers import calls, data, get, last_seq, post, visit
+from tests.simulators.payment_support import wait_for
 
 MUTANTS = [m.name for m in DIGITAL_PLATFORM.mutants]
 MANDIRI = {"course_code": "SBX-MANDIRI", "schedule_code": "SBX-MANDIRI-OPEN"}
@@ -53,7 +54,7 @@ class Market:
 def market(partners: Partners, runtime: Runtime, server_url: str) -> Iterator[Market]:
     """A careful platform carrying a careful provider, and one platform of each mutant (each its
     own DP: two platforms with one key would sign an identical call alike in the same second)."""
-    dps = {name: partners.dp() for name in ("careful", *MUTANTS)}
+    dps = {name: partners.dp() for name in ("careful", "careful-too", *MUTANTS)}
     lp, office = partners.lp(redirect_uris=()), partners.add(role=Role.PMO)
 
     def config(name: str, dp: Partner, **options: Any) -> SimConfig:
@@ -62,11 +63,11 @@ def market(partners: Partners, runtime: Runtime, server_url: str) -> Iterator[Ma
             sandbox_url=server_url,
             client_code=dp.creds.client_code,
             sign_key=dp.creds.sign_key,
-            mutant=None if name == "careful" else name,
+            mutant=None if name.startswith("careful") else name,
             options=options,
         )
 
-    platforms = [config("careful", dps["careful"], carries=("lpk",))]
+    platforms = [config(name, dps[name], carries=("lpk",)) for name in ("careful", "careful-too")]
     platforms += [config(name, dps[name]) for name in MUTANTS]
     providers = [
         SimConfig(
@@ -158,6 +159,34 @@ def test_a_fixture_beneficiary_buys_a_providers_course_and_finishes_it_with_a_ce
         f"{server_url}/api/v1/catalogue/course", params={"course_code": course["course_code"]}
     )
     assert data(page)["data"]["results"]["reported"] == 1
+
+
+def test_two_platforms_carrying_one_provider_each_sell_its_courses_under_their_own_codes(
+    market: Market, runtime: Runtime, server_url: str
+) -> None:
+    shop = market.platform("careful-too")
+    submitted = data(post(shop, "/seller/submissions"))["submissions"]
+    assert [s["failure"] for s in submitted] == [None, None]
+    assert all(
+        s["course_code"].endswith(f".{market.dps['careful-too'].creds.client_code}")
+        for s in submitted
+    )
+    assert assess(market.office, submitted[1]["course_code"]).status_code == 200
+
+    def on_sale() -> dict[str, Any] | None:  # the storefront reads the catalogue every 5 s
+        listed = data(get(shop, "/courses"))["courses"]
+        return next((c for c in listed if c["course_code"] == submitted[1]["course_code"]), None)
+
+    course = wait_for(on_sale, within=15, what="the approved course on sale")
+    order = {
+        "course_code": course["course_code"],
+        "schedule_code": course["schedules"][0]["schedule_code"],
+    }
+    invoice = _buy(shop, server_url, _card(runtime), order)["invoice"]
+    assert invoice["provider_url"] == market.urls.providers["lpk"]
+    body = {"redeem_code": invoice["redeem_code"], "email": "too@b.id"}
+    enrolled = data(post(invoice["provider_url"], "/enrolments", body))
+    assert enrolled["course_code"] == course["course_code"] and enrolled["sessions"] >= 2
 
 
 # --- refusals, as the buyer is told them ------------------------------------------------------
@@ -293,6 +322,15 @@ def test_a_signing_directive_spoils_the_next_call_only(
         code,
     )
     assert _start(shop, card)["status"] == "awaiting_otp"
+
+
+def test_transport_directives_answer_without_calling_prakerja(market: Market) -> None:
+    shop = market.platform("careful")
+    since = last_seq(shop)
+    body = {"prakerja_id": "9000000000000000", **MANDIRI}
+    assert post(shop, "/checkouts", body, simulate_="500").status_code == 500
+    assert post(shop, "/checkouts", body, simulate_="late-callback").status_code == 400
+    assert calls(shop, since) == []
 
 
 def test_double_submit_pays_once(market: Market, runtime: Runtime, server_url: str) -> None:

@@ -21,7 +21,7 @@ def test_scores_average_53_and_68_and_76_percent_earn_a_certificate() -> None:
     assert all(0 <= s <= 100 for pair in drawn for s in pair)
 
 
-def test_a_participants_scores_depend_on_the_seed_and_code_only() -> None:
+def test_a_participants_scores_depend_on_the_seed_and_the_participant_only() -> None:
     assert scores.scores(7, "RC1") == scores.scores(7, "RC1")
     assert scores.scores(7, "RC1") != scores.scores(8, "RC1")
     assert scores.earns_certificate(61) and not scores.earns_certificate(60)
@@ -37,6 +37,17 @@ def test_definitions_are_valid_submissions_the_same_for_the_same_seed() -> None:
         assert course.price % 50_000 == 0 and 0 < course.price <= 1_000_000
         assert all(s.start_at.date() > today for s in course.schedules)
     assert len({c.course_code for c in made}) == 6
+
+
+def test_each_platform_lists_a_course_under_a_code_of_its_own() -> None:
+    made = courses.definitions("lp-abc", seed=3, count=2, today=date(2026, 12, 1))
+    listed = courses.for_platform(made, "dp-xyz")
+    assert [c.course_code for c in listed] == ["lp-abc-K01.dp-xyz", "lp-abc-K02.dp-xyz"]
+    assert listed[0].schedules[0].schedule_code == "lp-abc-K01.dp-xyz-20261204"
+    assert [courses.base_code(c.course_code) for c in listed] == ["lp-abc-K01", "lp-abc-K02"]
+    assert [c.title for c in listed] == [c.title for c in made]
+    for course in listed:
+        SubmitCourseRequest.model_validate(course.model_dump())
 
 
 def _enrolment(sessions: int) -> Enrolment:
