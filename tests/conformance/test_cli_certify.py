@@ -13,6 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conformance.cli import app as certify_app
+from contract.endpoints import Role
 from reference_server.settings import ServerSettings
 from tests.factories import Partners
 
@@ -63,3 +64,19 @@ def test_the_command_line_certifies_writes_four_reports_and_the_certificate_veri
     verify[1] = str(tmp_path / "forged.json")
     refused = cli.invoke(certify_app, verify)
     assert refused.exit_code == 1 and "signature does not match" in refused.output
+
+    office = partners.add(role=Role.PMO)
+    as_office = ["--sandbox", server_url, "--client-code", office.creds.client_code,
+                 "--sign-key", office.creds.sign_key]  # fmt: skip
+    listed = cli.invoke(
+        certify_app, ["runs", "--partner", dp.creds.client_code, "--json", *as_office]
+    )
+    assert listed.exit_code == 0, listed.output
+    (run,) = json.loads(listed.output)
+    assert (run["run_id"], run["passed"], run["decision"]) == (outcome["run_id"], True, None)
+    accepted = cli.invoke(certify_app, ["accept", run["run_id"], "--comment", "Ready.", *as_office])
+    assert accepted.exit_code == 0, accepted.output
+    again = cli.invoke(certify_app, ["reject", run["run_id"], "--comment", "No.", *as_office])
+    assert again.exit_code == 2 and "ERRCRT40901" in again.output
+    shown = cli.invoke(certify_app, ["show", run["run_id"], "--json", *as_office])
+    assert json.loads(shown.output)["run"]["comment"] == "Ready."
