@@ -13,8 +13,8 @@ made into the same view.
 The ratio says what a search costs in lookups of one vacancy: indexes on the filters keep it
 small however many vacancies there are. Writes ``bench-results/jobs.json`` and prints a table.
 
-Size: the default is 300,000 vacancies (a quarter of a year of the three portals at their
-rates), about 7 minutes on a 2-core machine, most of it writing them. Measured so (machine
+Size: the default is 300,000 vacancies (two months of the three portals at their 5,300 a
+day), about 7 minutes on a 2-core machine, most of it writing them. Measured so (machine
 shared, load average 17): the baseline 0.43 ms (SQLite) and 2.4 ms (PostgreSQL); a search by
 place, education, industry, job type or salary 1-13x it on SQLite (0.9-5.5 ms) and 0.6-1.5x
 on PostgreSQL; words 20-150x on SQLite (8.5-66 ms) and 2-16x on PostgreSQL (5-37 ms); the
