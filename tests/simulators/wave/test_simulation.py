@@ -1,6 +1,7 @@
 """``prakerja simulate`` against the whole sandbox ``prakerja up`` runs (server, government
-sources, platforms, providers, payment partners), over HTTP only: the funnel keeps the rules,
-and the same seed on a fresh sandbox gives the same numbers."""
+sources, platforms, providers, payment partners, job portals), over HTTP only: a wave from
+registration to incentives paid keeps the rules, and the same seed on a fresh sandbox gives the
+same numbers."""
 
 from __future__ import annotations
 
@@ -46,7 +47,12 @@ def test_a_wave_keeps_the_rules_and_the_same_seed_repeats_its_numbers(tmp_path: 
     assert funnel["selected"] == min(40, funnel["joined"])  # 40% of the people
     assert 0 < funnel["finished"] <= funnel["redeemed"] <= funnel["bought"] <= funnel["selected"]
     assert funnel["reviewed"] <= funnel["finished"]
+    assert 0 < funnel["fully_paid"] <= funnel["incentive_paid"] <= funnel["linked"]
+    assert funnel["linked"] <= funnel["reviewed"]
     assert first["money"]["training purchases"] > 0
+    # semi-bansos: Rp600,000 four times to each fully paid person, Rp50,000 a survey
+    assert first["money"]["incentives paid"] >= funnel["fully_paid"] * 4 * 600_000
+    assert first["money"]["survey incentives paid"] % 50_000 == 0
     assert 0 < first["branches"]["recommended_by_course"] <= first["branches"]["recommended_jobs"]
     assert sum(first["ineligible_reasons"].values()) == first["branches"]["ineligible"]
     differing = {
