@@ -22,8 +22,9 @@ from reference_server.storage.tables import SeenSignature, utcnow
 PRUNE_EVERY = 500
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The process's runtime, set up by the app factory."""
+async def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, set up by the app factory (async: FastAPI would otherwise send even
+    this attribute read to the thread pool, one more hand-over per request)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
