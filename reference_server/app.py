@@ -59,7 +59,8 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         prepare(runtime)
-        metrics.process_started(runtime.engine)
+        readers = () if runtime.read_engine is runtime.engine else (runtime.read_engine,)
+        metrics.process_started(runtime.engine, *readers)
         worker = start_inline(runtime)  # the outbox worker, unless `prakerja worker` runs it
         yield
         if worker is not None:

@@ -174,7 +174,7 @@ class Worker:
     def _sleep(self) -> None:
         self._schedule_daily()
         try:
-            due = outbox.next_due(self.runtime.sessions)
+            due = outbox.next_due(self.runtime.reads)
         except Exception:
             due = None
         wait = POLL_SECONDS

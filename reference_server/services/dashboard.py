@@ -126,7 +126,7 @@ def _certificates(session: Session, card: Card) -> list[CertificateView]:
 
 def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
     """What the applicant sees once selected (and, before that, the stage and the schedule)."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()
