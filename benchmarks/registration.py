@@ -55,9 +55,12 @@ from benchmarks.bench import (
     REQUEST_TIMEOUT,
     SHARED_CORES_NOTE,
     Attempt,
+    CpuClock,
     Run,
+    cpu_clock,
     failure_of,
     health_attempt,
+    load_average,
     machine,
     measure,
 )
@@ -71,7 +74,7 @@ from contract.endpoints import (
     VERIFY_CONTACT,
 )
 from contract.registration import Channel
-from reference_server.launch import running_server
+from reference_server.launch import serving
 
 DEFAULT_COST, LOW_COST = 14, 10
 HEALTH_14, HEALTH_10 = "GET /health (cost 14)", "GET /health (cost 10)"
@@ -300,7 +303,10 @@ def accounts_needed(rate: float, params: Params) -> int:
 
 
 async def measure_all(
-    urls: dict[int, str], params: Params, progress: Callable[[str], None]
+    urls: dict[int, str],
+    params: Params,
+    progress: Callable[[str], None],
+    clocks: dict[int, CpuClock | None] | None = None,
 ) -> list[Run]:
     """Every repeat of every endpoint, interleaved; identity pools sized by a calibration."""
     low = urls[LOW_COST]
@@ -329,8 +335,11 @@ async def measure_all(
         ]
         for endpoint, attempt in plan:
             progress(f"{label}: {endpoint}")
-            url = urls[COST_OF[endpoint]]
-            run = await measure(url, endpoint, repeat, attempt, params.duration, params.concurrency)
+            cost = COST_OF[endpoint]
+            cpu = (clocks or {}).get(cost)
+            run = await measure(
+                urls[cost], endpoint, repeat, attempt, params.duration, params.concurrency, cpu
+            )
             if endpoint == IDENTITY:
                 run.prepared = len(tokens)
                 rate = max(run.rps, 1.0)
@@ -345,11 +354,13 @@ def summarise(runs: Sequence[Run]) -> tuple[dict[str, dict[str, float]], dict[st
         mine = [r for r in runs if r.endpoint == endpoint]
         medians[endpoint] = {
             key: round(statistics.median(getattr(r, key) for r in mine), 2)
-            for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+            for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms")
         }
         medians[endpoint]["errors"] = sum(r.errors for r in mine)
         calls = CALLS_PER_ATTEMPT.get(endpoint, 1)
         medians[endpoint]["calls_per_second"] = round(medians[endpoint]["rps"] * calls, 2)
+        per_call = medians[endpoint]["server_cpu_ms"] / calls
+        medians[endpoint]["server_cpu_ms_per_call"] = round(per_call, 3)
     ratios = {}
     for endpoint in ENDPOINTS:
         base = medians[BASELINES[COST_OF[endpoint]]]["rps"]
@@ -365,6 +376,8 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="prakerja-bench-reg-") as folder, ExitStack() as stack:
         urls: dict[int, str] = {}
+        clocks: dict[int, CpuClock | None] = {}
+        load_before = load_average()
         backend = ""
         secret_key = Fernet.generate_key().decode()  # one key: on PostgreSQL they share a database
         for cost in (DEFAULT_COST, LOW_COST):
@@ -373,8 +386,9 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
             progress(f"starting the server with hash cost {cost}")
             env = server_env(database_url, secret_key, cost)
             log = Path(folder) / f"server-{cost}.log"
-            urls[cost] = stack.enter_context(running_server(env, log))
-        runs = asyncio.run(measure_all(urls, params, progress))
+            urls[cost], process = stack.enter_context(serving(env, log))
+            clocks[cost] = cpu_clock(process.pid)
+        runs = asyncio.run(measure_all(urls, params, progress, clocks))
     medians, ratios = summarise(runs)
     result = {
         "date": started.isoformat(timespec="seconds"),
@@ -392,6 +406,7 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
             "government_sources": "none configured: verification jobs wait",
         },
         "note": SHARED_CORES_NOTE.format(cores=os.cpu_count() or 1),
+        "load_average": {"before": load_before, "after": load_average()},
         "warnings": [
             f"{r.endpoint} repeat {r.repeat}: {r.errors} failed {r.failures} {r.stopped_early}"
             for r in runs
@@ -413,10 +428,12 @@ def table(result: dict[str, Any]) -> Table:
     caption = (
         f"median of {p['repeats']} x {p['duration']}s, concurrency {p['concurrency']}, "
         f"{p['database']}; ratios of calls/s to /health of the same server (a funnel is "
-        f"{FUNNEL_CALLS} calls; its latencies are a whole funnel's). " + result["note"]
+        f"{FUNNEL_CALLS} calls; its latencies are a whole funnel's); server CPU per call; "
+        f"load average {result['load_average']['before'][0]} at the start. " + result["note"]
     )
     out = Table(
-        "endpoint", "req/s", "calls/s", "x /health", "p50 ms", "p95 ms", "p99 ms", "errors",
+        "endpoint", "req/s", "calls/s", "x /health", "p50 ms", "p95 ms", "p99 ms",
+        "server CPU ms", "errors",
         title="Prakerja registration bench", caption=caption,
     )  # fmt: skip
     for endpoint in ENDPOINTS:
@@ -424,7 +441,8 @@ def table(result: dict[str, Any]) -> Table:
         out.add_row(
             endpoint, f"{m['rps']:.1f}", f"{m['calls_per_second']:.1f}",
             f"{result['ratios_to_baseline'][endpoint]:.4f}",
-            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}", str(int(m["errors"])),
+            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}",
+            f"{m['server_cpu_ms_per_call']:.2f}", str(int(m["errors"])),
         )  # fmt: skip
     return out
 

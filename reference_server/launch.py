@@ -46,6 +46,15 @@ def running_server(env: dict[str, str], log: Path, cwd: Path | None = None) -> I
 
     Its output goes to ``log``; when it fails to start, the error carries the log's tail.
     """
+    with serving(env, log, cwd) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving(
+    env: dict[str, str], log: Path, cwd: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``running_server``, with the server's process too (benchmarks read its CPU time)."""
     port = free_port()
     command = [
         sys.executable, "-m", "uvicorn", "reference_server.app:create_app", "--factory",
@@ -60,7 +69,7 @@ def running_server(env: dict[str, str], log: Path, cwd: Path | None = None) -> I
         except (RuntimeError, TimeoutError) as exc:
             tail = log.read_text(errors="replace")[-4000:]
             raise RuntimeError(f"{exc}; server log:\n{tail}") from exc
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
