@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from contract import errors as err
@@ -71,8 +71,9 @@ def remember_signature(runtime: Runtime, partner: PartnerIdentity, signature: st
     now = utcnow()
     try:
         with transaction(runtime.sessions) as session:
-            session.add(
-                SeenSignature(
+            # A plain INSERT: the ORM's unit of work would only add bookkeeping to one row.
+            session.execute(
+                insert(SeenSignature).values(
                     client_code=partner.client_code, signature=signature.lower(), seen_at=now
                 )
             )
