@@ -45,6 +45,8 @@ bench: $(VENV)/.dev  ## every benchmark, each a ratio to a baseline of the same 
 	$(BIN)/python -m benchmarks.registration
 	$(BIN)/python -m benchmarks.population
 	$(BIN)/python -m benchmarks.draw
+	$(BIN)/python -m benchmarks.wave
+	$(BIN)/python -m benchmarks.seed
 
 clean:  ## remove the virtualenv and local state
 	rm -rf $(VENV) *.egg-info prakerja-sandbox.db* bench-results

@@ -361,6 +361,7 @@ class IndicatorSet(BaseModel):
     score_max: int
     critical_minimum: int = Field(description="Every critical indicator must score at least this.")
     pass_mean: str = Field(description="The weighted mean of all scores must reach this.")
+    groups: dict[str, str] = Field(description="Aspect id to its Indonesian title.")
     indicators: list[Indicator]
 
 

@@ -7,7 +7,6 @@ validation handler picks the error code of a malformed body from ``invalid_code`
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -16,6 +15,7 @@ from contract import (
     assignments,
     attendance,
     catalogue,
+    certification,
     incentives,
     jobs,
     payments,
@@ -26,16 +26,7 @@ from contract import (
 )
 from contract import errors as err
 from contract.errors import ErrorCode
-
-
-class Role(StrEnum):
-    """Who a signed caller is: the partner roles of the programme and its office."""
-
-    DP = "dp"  # digital platform: sells courses, takes payment by card
-    LP = "lp"  # training provider: redeem codes, attendance, assignments
-    PP = "pp"  # payment partner (bank or e-wallet): pays incentives (sandbox-defined surface)
-    JP = "jp"  # job portal: pushes vacancies (sandbox-defined surface)
-    PMO = "pmo"  # the programme office: waves, the lottery, curation (sandbox-defined)
+from contract.roles import Role as Role  # re-exported: most callers import Role from here
 
 
 @dataclass(frozen=True)
@@ -55,6 +46,12 @@ class Endpoint:
     success_message: str = "OK"
     tag: str = "payment"
     max_body: int | None = None  # bytes; None: the server's default cap (64 KiB)
+    other_roles: tuple[Role, ...] = ()  # further roles that may call it (certification)
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """Every role that may call it (none: not a signed partner call)."""
+        return ((self.role,) if self.role is not None else ()) + self.other_roles
 
 
 SIGNED = (
@@ -573,7 +570,7 @@ ADMIN_ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 # --- catalogue and curation (sandbox-defined; DP, PMO and LP signed, the catalogue public) ------
-CATALOGUE = "/api/v1/catalogue"
+CATALOGUE_API = "/api/v1/catalogue"
 
 
 def _catalogue(
@@ -593,7 +590,7 @@ def _catalogue(
     return Endpoint(
         name,
         method,
-        f"{CATALOGUE}{path}",
+        f"{CATALOGUE_API}{path}",
         summary,
         description,
         role,
@@ -641,7 +638,7 @@ ADD_SCHEDULES = _catalogue(
     catalogue.AddSchedulesRequest,
     catalogue.SubmissionData,
     (
-        err.SUBMISSION_NOT_FOUND,
+        err.COURSE_SUBMISSION_NOT_FOUND,
         err.COURSE_NOT_APPROVED,
         err.SCHEDULE_TIMES_INVALID,
         err.SCHEDULE_CODE_TAKEN,
@@ -658,7 +655,7 @@ SUBMISSION_STATUS = _catalogue(
     Role.DP,
     catalogue.CourseCodeRequest,
     catalogue.SubmissionData,
-    (err.SUBMISSION_NOT_FOUND,),
+    (err.COURSE_SUBMISSION_NOT_FOUND,),
 )
 LIST_SUBMISSIONS = _catalogue(
     "list_submissions",
@@ -689,7 +686,7 @@ SHOW_SUBMISSION = _catalogue(
     Role.PMO,
     catalogue.CourseCodeRequest,
     catalogue.SubmissionData,
-    (err.SUBMISSION_NOT_FOUND,),
+    (err.COURSE_SUBMISSION_NOT_FOUND,),
 )
 ASSESS = _catalogue(
     "assess",
@@ -705,7 +702,12 @@ ASSESS = _catalogue(
     Role.PMO,
     catalogue.AssessRequest,
     catalogue.AssessmentResultData,
-    (err.SUBMISSION_NOT_FOUND, err.ASSESSMENT_STATE, err.SCHEDULE_CODE_TAKEN),
+    (
+        err.COURSE_SUBMISSION_NOT_FOUND,
+        err.ASSESSMENT_STATE,
+        err.SCHEDULE_CODE_TAKEN,
+        err.COURSE_CODE_TAKEN,
+    ),
     invalid=err.SCORES_INVALID,
 )
 INDICATORS = _catalogue(
@@ -1136,7 +1138,8 @@ JOB_PORTAL_FEED = Endpoint(
     "`limit`; `next_cursor` resumes after the last one and `has_more` says whether another page "
     "is ready. Prakerja signs the call with the portal's `webhook_key`: headers `client_code` "
     "(the portal's own), `timestamp`, `signature` = HMAC-SHA1 over client_code + timestamp + "
-    "`POST` + path + body; the portal must refuse anything else with the `ERRAUT` codes.",
+    "`POST` + path + body; the portal must refuse anything else with the `ERRAUT` codes, and a "
+    "cursor it never returned with `ERRJOB40010`.",
     None,
     jobs.FeedRequest,
     jobs.FeedData,
@@ -1147,10 +1150,169 @@ JOB_PORTAL_FEED = Endpoint(
         err.BAD_TIMESTAMP,
         err.REPLAYED,
         err.BAD_REQUEST,
+        err.JOB_CURSOR_INVALID,
     ),
     tag="job-portal",
 )
 JOB_PORTAL_ENDPOINTS: tuple[Endpoint, ...] = (JOB_PORTAL_FEED,)
+
+# --- certification (sandbox-defined; signed by the partner certified, or by the office) --------
+CERTIFICATION = "/api/v1/certification"
+PARTNER_ROLES = (Role.DP, Role.LP, Role.PP, Role.JP)
+CLIENT_ROLES = (Role.DP, Role.LP, Role.JP)
+
+
+def _certification(
+    name: str,
+    path: str,
+    summary: str,
+    description: str,
+    roles: tuple[Role, ...],
+    request: type[BaseModel] | None,
+    data: type[BaseModel],
+    errors: tuple[ErrorCode, ...] = (),
+    *,
+    method: str = "POST",
+    max_body: int | None = None,
+) -> Endpoint:
+    return Endpoint(
+        name,
+        method,
+        f"{CERTIFICATION}{path}",
+        summary,
+        description,
+        roles[0] if roles else None,
+        request,
+        data,
+        errors,
+        tag="certification",
+        other_roles=roles[1:],
+        max_body=max_body,
+    )
+
+
+SUBMIT_RUN = _certification(
+    "submit_run",
+    "/runs/submit",
+    "Submit a certification run's report",
+    "The `report.json` that `prakerja certify` wrote, signed by the partner it certifies. The "
+    "sandbox checks that it names the caller, carries a result for every requirement that "
+    "applies and nothing else, and that its digest is its own; it stores it and, when no MUST "
+    "requirement failed, issues a certificate signed with the programme office's key. "
+    "Submitting the same report again returns the same run.",
+    PARTNER_ROLES,
+    certification.RunReport,
+    certification.RunData,
+    (
+        err.CERT_VERSION,
+        err.CERT_INCOMPLETE,
+        err.CERT_DIGEST,
+        err.CERT_NOT_YOURS,
+        err.CERT_RUN_EXISTS,
+    ),
+    max_body=8 * 1024 * 1024,  # a report with its evidence (bounded per check)
+)
+LIST_RUNS = _certification(
+    "list_runs",
+    "/runs/list",
+    "List certification runs",
+    "A partner sees its own runs; the programme office every partner's (or one's, by "
+    "`client_code`). Newest first.",
+    (*PARTNER_ROLES, Role.PMO),
+    certification.RunsRequest,
+    certification.RunsData,
+)
+GET_RUN = _certification(
+    "get_run",
+    "/runs/get",
+    "A certification run with its whole report",
+    "The stored report with every check's evidence, the certificate and the office's decision.",
+    (*PARTNER_ROLES, Role.PMO),
+    certification.RunRequest,
+    certification.RunDetailData,
+    (err.CERT_RUN_NOT_FOUND,),
+)
+DECIDE_RUN = _certification(
+    "decide_run",
+    "/runs/decide",
+    "Accept or reject a certification run",
+    "The programme office's decision on the evidence, with a comment; made once. A run with MUST "
+    "failures can be rejected, not accepted.",
+    (Role.PMO,),
+    certification.DecideRequest,
+    certification.RunData,
+    (err.CERT_RUN_NOT_FOUND, err.CERT_DECIDED, err.CERT_FAILED_RUN),
+)
+PUBLIC_KEY = _certification(
+    "certification_public_key",
+    "/public-key",
+    "The programme office's certificate key",
+    "The Ed25519 public key certificates are signed with; `prakerja certify verify` checks a "
+    "certificate against it offline. No signature needed.",
+    (),
+    None,
+    certification.PublicKeyData,
+    method="GET",
+)
+OPEN_SESSION = _certification(
+    "open_session",
+    "/sessions/open",
+    "Open a client-mode certification session",
+    "Resets the partner's fixtures and returns the scenarios to drive, with the fixtures each "
+    "uses. While the session is open, every call the partner makes is recorded under the "
+    "scenario started last; a new session closes the earlier one.",
+    CLIENT_ROLES,
+    certification.OpenSessionRequest,
+    certification.CertSessionData,
+    (err.CERT_UNKNOWN_SCENARIO,),
+)
+START_SCENARIO = _certification(
+    "start_scenario",
+    "/sessions/scenario",
+    "Start recording a scenario",
+    "The calls that follow are recorded under this scenario, and its fault (if any) is injected.",
+    CLIENT_ROLES,
+    certification.StartScenarioRequest,
+    certification.CertSessionData,
+    (
+        err.CERT_SESSION_NOT_FOUND,
+        err.CERT_NOT_YOURS,
+        err.CERT_SESSION_CLOSED,
+        err.CERT_UNKNOWN_SCENARIO,
+    ),
+)
+SESSION_CALLS = _certification(
+    "session_calls",
+    "/sessions/calls",
+    "The calls recorded in a session",
+    "In order of arrival, optionally of one scenario; OTPs, tokens and signatures appear as "
+    "fingerprints only.",
+    CLIENT_ROLES,
+    certification.CallsRequest,
+    certification.CallsData,
+    (err.CERT_SESSION_NOT_FOUND, err.CERT_NOT_YOURS),
+)
+CLOSE_SESSION = _certification(
+    "close_session",
+    "/sessions/close",
+    "Close a session",
+    "Stops recording. Closing a closed session is harmless.",
+    CLIENT_ROLES,
+    certification.SessionRequest,
+    certification.CertSessionData,
+    (err.CERT_SESSION_NOT_FOUND, err.CERT_NOT_YOURS),
+)
+CERTIFICATION_ENDPOINTS: tuple[Endpoint, ...] = (
+    SUBMIT_RUN,
+    LIST_RUNS,
+    GET_RUN,
+    DECIDE_RUN,
+    PUBLIC_KEY,
+    OPEN_SESSION,
+    START_SCENARIO,
+    SESSION_CALLS,
+    CLOSE_SESSION,
+)
 
 ALL_ENDPOINTS = (
     INTEGRATION_ENDPOINTS
@@ -1161,6 +1323,7 @@ ALL_ENDPOINTS = (
     + INCENTIVE_REGISTRATION_ENDPOINTS
     + INCENTIVE_ADMIN_ENDPOINTS
     + JOBS_ENDPOINTS
+    + CERTIFICATION_ENDPOINTS
 )
 BY_PATH: dict[str, Endpoint] = {e.path: e for e in ALL_ENDPOINTS}
 

@@ -576,7 +576,7 @@ JOB_CURSOR_INVALID = _e(
     "ERRJOB40010",
     400,
     "Cursor halaman tidak valid.",
-    "cursor is not a next_cursor this server returned.",
+    "cursor is not a next_cursor the server (or, for a feed, the job portal) returned.",
 )
 
 
@@ -639,7 +639,7 @@ REVIEW_INVALID = _e(
     "Penilaian atau ulasan tidak valid.",
     "rating must be a whole number 1-5 and review 10-1,000 characters.",
 )
-SUBMISSION_NOT_FOUND = _e(
+COURSE_SUBMISSION_NOT_FOUND = _e(
     "ERRCAT40401",
     404,
     "Pengajuan pelatihan tidak ditemukan.",
@@ -655,7 +655,7 @@ PURCHASE_NOT_FOUND = _e(
     "ERRCAT40403",
     404,
     "Pembelian tidak ditemukan.",
-    "No purchase with this transaction_code on the applicant's card.",
+    "No live (not voided) purchase with this transaction_code on the applicant's card.",
 )
 COURSE_CODE_TAKEN = _e(
     "ERRCAT40901",
@@ -855,6 +855,89 @@ INC_REPORT_NOT_FOUND = _e(
     404,
     "Laporan rekonsiliasi tidak ditemukan.",
     "No reconciliation was run for this partner and day; run payouts/reconcile first.",
+)
+
+
+# --- certification (sandbox-defined: runs, certificates, client-mode sessions) ----------------
+CERT_VERSION = _e(
+    "ERRCRT40001",
+    400,
+    "Versi kontrak atau katalog tidak berlaku.",
+    "The report was made against a contract or requirement catalogue version the sandbox does "
+    "not serve: run the harness of this sandbox's version.",
+)
+CERT_INCOMPLETE = _e(
+    "ERRCRT40002",
+    400,
+    "Hasil uji tidak sesuai katalog persyaratan.",
+    "The report's results leave out a requirement that applies, name one that does not, or "
+    "disagree with their own summary or level.",
+)
+CERT_DIGEST = _e(
+    "ERRCRT40003",
+    400,
+    "Digest laporan tidak cocok.",
+    "The report's digest is not the SHA-256 of its canonical content: it was altered.",
+)
+CERT_UNKNOWN_SCENARIO = _e(
+    "ERRCRT40004",
+    400,
+    "Skenario tidak dikenal.",
+    "No scenario of this name for the partner's role (or not opened in this session).",
+)
+CERT_NOT_YOURS = _e(
+    "ERRCRT40301",
+    403,
+    "Laporan atau sesi milik mitra lain.",
+    "The report names another partner or role than the caller, or the session is another "
+    "partner's.",
+)
+CERT_RUN_NOT_FOUND = _e(
+    "ERRCRT40401", 404, "Sertifikasi tidak ditemukan.", "No certification run with this run_id."
+)
+CERT_SESSION_NOT_FOUND = _e(
+    "ERRCRT40402",
+    404,
+    "Sesi sertifikasi tidak ditemukan.",
+    "No certification session with this session_id.",
+)
+CERT_DECIDED = _e(
+    "ERRCRT40901",
+    409,
+    "Sertifikasi sudah diputuskan.",
+    "The run was already accepted or rejected; a decision is made once.",
+)
+CERT_FAILED_RUN = _e(
+    "ERRCRT40902",
+    409,
+    "Sertifikasi yang gagal tidak dapat diterima.",
+    "A run with MUST failures cannot be accepted (it may be rejected).",
+)
+CERT_SESSION_CLOSED = _e(
+    "ERRCRT40903",
+    409,
+    "Sesi sertifikasi sudah ditutup.",
+    "The session is closed: open a new one.",
+)
+CERT_RUN_EXISTS = _e(
+    "ERRCRT40904",
+    409,
+    "Sertifikasi dengan run_id ini sudah ada.",
+    "A run with this run_id was already submitted (with other content).",
+)
+CERT_BUSY = _e(
+    "ERRCRT50301",
+    503,
+    "Layanan sedang sibuk, coba lagi nanti.",
+    "Injected during a certification scenario: the call was not processed; retry after "
+    "Retry-After seconds.",
+)
+CERT_LOST_ANSWER = _e(
+    "ERRCRT50401",
+    504,
+    "Waktu tunggu habis.",
+    "Injected during a certification scenario: the call WAS processed but its answer is lost; "
+    "find out what happened (payment/status) before repeating it.",
 )
 
 

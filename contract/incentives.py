@@ -89,6 +89,7 @@ class MismatchKind(StrEnum):
     MISSING_AT_PRAKERJA = "MISSING_AT_PRAKERJA"  # the statement lists an id Prakerja never sent
     AMOUNT = "AMOUNT"  # both have it, with different amounts
     STATUS = "STATUS"  # both have it, with different outcomes (paid vs failed or not final)
+    DUPLICATE = "DUPLICATE"  # the statement lists one disbursement more than once
 
 
 # --- beneficiary: linking -----------------------------------------------------------------------

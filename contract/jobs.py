@@ -80,6 +80,9 @@ MonthlyRupiah = Annotated[
     int, Strict(), Field(ge=0, le=1_000_000_000, description="Integer rupiah per month.")
 ]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=200), Storable]
+QueryRupiah = Annotated[
+    int, Field(ge=0, le=1_000_000_000, description="Integer rupiah per month.")
+]  # a query string carries text: digits are read as the integer they spell, nothing else
 
 
 class Vacancy(Request):
@@ -198,10 +201,10 @@ class SearchRequest(Request):
     )
     industry: Industry | None = None
     job_type: JobType | None = None
-    salary_min: MonthlyRupiah | None = Field(
+    salary_min: QueryRupiah | None = Field(
         default=None, description="Vacancies that may pay at least this (salary_max >= it)."
     )
-    salary_max: MonthlyRupiah | None = Field(
+    salary_max: QueryRupiah | None = Field(
         default=None, description="Vacancies that start at most at this (salary_min <= it)."
     )
     cursor: Cursor | None = Field(

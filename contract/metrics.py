@@ -9,6 +9,7 @@ scrape them during a run and put them in their report. Both read the names from 
 | ``prakerja_http_request_duration_seconds`` | histogram | method, route | time from request to response, in the server |
 | ``prakerja_http_requests_in_progress`` | gauge | | requests being served now, all processes |
 | ``prakerja_server_processes`` | gauge | | server processes alive (uvicorn workers) |
+| ``prakerja_server_cpu_seconds`` | gauge | | CPU time the live server processes have used (every thread: requests and the inline outbox worker); its rise over a run divided by the journeys done is the server's CPU cost of one |
 | ``prakerja_outbox_jobs`` | gauge | status (pending, running) | the outbox queue's depth, read from the database at scrape time |
 | ``prakerja_outbox_oldest_pending_seconds`` | gauge | | age of the oldest due pending job (0 when none) |
 | ``prakerja_db_pool_checked_out`` | gauge | | database connections in use, all processes |
@@ -22,6 +23,7 @@ REQUESTS = "prakerja_http_requests"  # exposed as prakerja_http_requests_total
 REQUEST_SECONDS = "prakerja_http_request_duration_seconds"
 IN_PROGRESS = "prakerja_http_requests_in_progress"
 PROCESSES = "prakerja_server_processes"
+CPU_SECONDS = "prakerja_server_cpu_seconds"
 OUTBOX_JOBS = "prakerja_outbox_jobs"
 OUTBOX_OLDEST_SECONDS = "prakerja_outbox_oldest_pending_seconds"
 DB_POOL_CHECKED_OUT = "prakerja_db_pool_checked_out"

@@ -13,7 +13,9 @@ the one outcome the verification pipeline must reach for this person.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 
 class Case(StrEnum):
@@ -86,3 +88,20 @@ COLUMNS = (
     "migrant_worker",  # 1 | 0, former migrant worker
     "case",  # ground truth: a Case value
 )
+
+
+def identity_of(row: Mapping[str, str]) -> dict[str, Any]:
+    """The identity body (``POST registration/identity``) a row's person submits, as declared."""
+    return {
+        "nik": row["nik"],
+        "kk": row["kk"],
+        "name": row["declared_name"],
+        "birth_place": row["birth_place"],
+        "birth_date": row["birth_date"],
+        "sex": row["sex"],
+        "address": row["address"],
+        "region_code": row["region_code"],
+        "education": row["education"],
+        "employment_status": row["employment_status"],
+        "is_official": row["is_official"] == "1",
+    }

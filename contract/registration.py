@@ -220,19 +220,32 @@ class PurchaseView(BaseModel):
     amount: int
     status: str
     created_at: str
+    finished: bool = Field(default=False, description="The post-test is verified.")
+    reviewed: bool = Field(
+        default=False, description="Rated and reviewed (POST /api/v1/registration/reviews)."
+    )
 
 
 class CertificateView(BaseModel):
+    """A finished training, with what its LP reported (scores, certificate) once it has."""
+
     course_code: str
     completed_at: str
+    transaction_code: str | None = None
+    pre_test: int | None = Field(default=None, description="0-100, as the LP reported it.")
+    post_test: int | None = Field(default=None, description="0-100, as the LP reported it.")
+    certificate_number: str | None = None
+    certificate_url: str | None = None
 
 
 class IncentiveView(BaseModel):
     kind: Literal["incentive", "survey"]
     step: int
     amount: int
-    status: Literal["waiting", "scheduled", "paid"]
+    status: Literal["waiting", "scheduled", "processing", "paid", "failed"]
     condition: str
+    due_at: str | None = Field(default=None, description="When it is due, once scheduled.")
+    paid_at: str | None = None
 
 
 class DashboardData(BaseModel):

@@ -1,52 +1,64 @@
 """``prakerja up``: the whole sandbox on one machine, with nothing to install but this package.
 
 The reference server on its embedded default (SQLite), the government sources it verifies
-applicants against (Dukcapil, DTKS, biometrics simulators) answering from a synthetic population,
-and the programme's history from that population (earlier and revoked beneficiaries) loaded into
-the database. The population file is generated on first start (seeded, so every newcomer gets
-the same people) and kept beside the database; registering one of its people walks the whole
-journey. Partner simulators join here as their issues land.
+applicants against, the partners' simulators, a synthetic population to register and the
+programme's history from it, credentials and fixtures seeded; a table of URLs and credentials;
+Ctrl-C stops everything cleanly. The wiring is ``prakerja_cli/sandbox.py``.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-from datetime import date
+import signal
+import threading
+from contextlib import ExitStack
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from reference_server import bulkload
+from prakerja_cli.sandbox import (
+    GOVERNMENT_PORTS,
+    SANDBOX_PASSWORD_COST,
+    Plan,
+    Started,
+    ensure_population,
+    running_sandbox,
+)
 from reference_server import cli as server_cli
-from simulators.government.launch import running_government
-from simulators.population.generator import generate
+from simulators.wave.ecosystem import STATE_FILE
 
 console = Console()
 
-DEFAULT_PEOPLE = 10_000
+DEFAULT_PEOPLE = 100_000
 DEFAULT_SEED = 2020
-GOVERNMENT_PORTS = (8101, 8102, 8103)
 
 
-def _population(path: Path, people: int, seed: int) -> Path:
-    if path.exists():
-        return path
-    console.print(f"Generating {people:,} synthetic people (seed {seed}) into {path} …")
-    generate(path, people, seed, date.today())
-    return path
+def _table(started: Started) -> Table:
+    table = Table(title="Prakerja sandbox", show_lines=False)
+    table.add_column("what")
+    table.add_column("URL")
+    table.add_column("client_code")
+    for what, url, code in started.rows:
+        table.add_row(what, url, code)
+    return table
 
 
-def _load_history(database_url: str | None, population: Path) -> int:
-    runtime = server_cli._runtime(database_url)  # migrated and seeded
+def _wait_for_interrupt() -> None:
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with population.open(encoding="utf-8", newline="") as handle:
-            report = bulkload.load_history(runtime.engine, csv.DictReader(handle))
+        while not stop.wait(0.5):
+            pass
     finally:
-        runtime.close()
-    return report.written
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def up(
@@ -58,7 +70,7 @@ def up(
         typer.Option(
             "--population",
             envvar="PRAKERJA_POPULATION",
-            help="Population CSV the government simulators answer from (generated if missing).",
+            help="Population CSV the simulators answer from (generated if missing).",
             dir_okay=False,
         ),
     ] = Path("prakerja-population.csv"),
@@ -75,22 +87,54 @@ def up(
             help="Ports of the Dukcapil, DTKS and biometrics simulators (0: any free port).",
         ),
     ] = GOVERNMENT_PORTS,
+    free_ports: Annotated[
+        bool,
+        typer.Option(
+            "--free-ports", help="Put every simulator on a free port (the server keeps --port)."
+        ),
+    ] = False,
+    password_cost: Annotated[
+        int,
+        typer.Option(
+            min=10,
+            max=20,
+            help="log2 of scrypt's N for applicants' passwords. The sandbox holds synthetic "
+            "people only, so it uses 10 to let simulated waves of tens of thousands run; 14 is "
+            "the production cost.",
+        ),
+    ] = SANDBOX_PASSWORD_COST,
 ) -> None:
-    """Run the whole sandbox here: the reference server, the government sources it checks
-    applicants against, and a synthetic population to register.
+    """Run the whole sandbox here: the reference server, the government sources, the partners'
+    simulators, and a synthetic population to register. Ctrl-C stops it.
+
+    Writes prakerja-sandbox.json (URLs and credentials, for `prakerja simulate`) while it runs.
 
     Example: prakerja up --port 8000
     """
-    file = _population(population, people, seed)
-    loaded = _load_history(database_url, file)
-    if loaded:
-        console.print(f"Loaded the history of {loaded:,} earlier beneficiaries from {file}.")
-    with running_government(file, host="127.0.0.1", ports=government_ports) as sources:
-        os.environ.update(sources.env())
+    plan = Plan(
+        folder=Path.cwd(),
+        port=port,
+        host=host,
+        database_url=database_url,
+        population=population,
+        people=people,
+        seed=seed,
+        free_ports=free_ports,
+        government_ports=(0, 0, 0) if free_ports else government_ports,
+        password_cost=password_cost,
+    )
+    file, made = ensure_population(plan)
+    if made:
+        console.print(f"Generated {people:,} synthetic people (seed {seed}) into {file}.")
+    with ExitStack() as stack:
+        with console.status("Starting the server and the simulators…"):
+            sandbox = stack.enter_context(running_sandbox(plan))
+        console.print(_table(sandbox))
         console.print(
-            f"Government sources: Dukcapil {sources.dukcapil}, DTKS {sources.dtks}, "
-            f"biometrics {sources.biometrics} (people from {file})."
+            f"Programme office: [bold]export PRAKERJA_CLIENT_CODE={sandbox.pmo.client_code} "
+            f"PRAKERJA_SIGN_KEY={sandbox.pmo.sign_key}[/]  (for prakerja waves …)\n"
+            f"State for scripts: {STATE_FILE}.  Next, in another terminal: "
+            "[bold]prakerja simulate --people 1000[/]   Stop with Ctrl-C."
         )
-        server_cli.serve(
-            port=port, host=host, database_url=database_url, workers=1, log_level="warning"
-        )
+        _wait_for_interrupt()
+    console.print("Stopped.")

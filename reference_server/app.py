@@ -11,13 +11,18 @@ from contract import VERSION
 from contract.endpoints import ALL_ENDPOINTS
 from reference_server import errors, fixtures, logs, metrics, openapi_export
 from reference_server.limits import BodyLimit
+from reference_server.recorder import Recorder
 from reference_server.routers import (
     admin,
     assignments,
     attendance,
+    catalogue,
+    certification,
     health,
+    incentives,
     jobs,
     payments,
+    payouts,
     registration,
     sandbox,
     sso,
@@ -78,6 +83,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(Recorder, runtime=runtime)  # inside the body limit: bodies are bounded
     app.add_middleware(
         BodyLimit,
         refuse=errors.too_large,
@@ -98,7 +104,11 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         registration.router,
         waves.router,
         admin.router,
+        catalogue.router,
+        incentives.router,
+        payouts.router,
         jobs.router,
+        certification.router,
     ):
         app.include_router(router)
     openapi_export.install(app)  # /openapi.json: the published document, error catalogue included

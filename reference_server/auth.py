@@ -87,13 +87,19 @@ def remember_signature(runtime: Runtime, partner: PartnerIdentity, signature: st
 
 def require(role: Role) -> Callable[..., PartnerIdentity]:
     """A dependency admitting only partners of ``role``, each signature once."""
+    return require_any((role,))
+
+
+def require_any(roles: tuple[Role, ...]) -> Callable[..., PartnerIdentity]:
+    """A dependency admitting partners of any of ``roles``, each signature once."""
+    allowed = frozenset(role.value for role in roles)
 
     def dependency(
         request: Request,
         runtime: RuntimeDep,
         partner: Annotated[PartnerIdentity, Depends(authenticate)],
     ) -> PartnerIdentity:
-        if partner.role != role.value:
+        if partner.role not in allowed:
             raise ApiError(err.WRONG_ROLE)
         remember_signature(runtime, partner, request.headers["signature"].strip())
         return partner
@@ -103,3 +109,4 @@ def require(role: Role) -> Callable[..., PartnerIdentity]:
 
 DpPartner = Annotated[PartnerIdentity, Depends(require(Role.DP))]
 LpPartner = Annotated[PartnerIdentity, Depends(require(Role.LP))]
+PpPartner = Annotated[PartnerIdentity, Depends(require(Role.PP))]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -196,11 +196,13 @@ def load_joiners(
     rows: Iterable[dict[str, str]],
     *,
     chunk: int = 50_000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadReport:
     """Every row as an eligible applicant JOINED to ``wave_code`` (idempotent per NIK).
 
     Rows need ``nik``; ``name``, ``birth_date``, ``sex``, ``education``, ``kk`` and
-    ``region_code`` are used when present. KeyError if there is no such wave.
+    ``region_code`` are used when present. KeyError if there is no such wave. ``progress`` is
+    told (rows read, joiners written) after every chunk.
     """
     started = time.perf_counter()
     with Session(engine) as session:
@@ -211,9 +213,11 @@ def load_joiners(
     read = written = 0
     for part in _chunks(rows, chunk):
         read += len(part)
-        staged = {row["nik"]: _stage_row(row) for row in part}
+        staged = {row["nik"]: stage_row(row) for row in part}
         with engine.begin() as conn:
             written += _join_chunk(conn, wave_id, list(staged.values()), postgres)
+        if progress is not None:
+            progress(read, written)
     return LoadReport(read, written, read - written, time.perf_counter() - started)
 
 
@@ -234,7 +238,8 @@ def _join_chunk(
     return written
 
 
-def _stage_row(row: dict[str, str]) -> tuple[str | None, ...]:
+def stage_row(row: dict[str, str]) -> tuple[str | None, ...]:
+    """A row as the staging table takes it (defaults for what the row lacks)."""
     return (
         row["nik"],
         row.get("kk") or None,

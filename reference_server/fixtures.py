@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from contract.attendance import TEST_CODE_PREFIX, RedeemStatus
+from contract.taxonomy import Industry
 from reference_server import audit
 from reference_server.domain.people import Education
 from reference_server.keys import KeyBox, new_sign_key
@@ -33,6 +34,7 @@ from reference_server.storage.tables import (
     Partner,
     RedeemCode,
     Schedule,
+    TrainingResult,
     Transaction,
     VerificationLink,
     utcnow,
@@ -146,6 +148,9 @@ class CourseFixture:
     price: int
     min_age: int
     min_education: Education
+    category: Industry
+    duration_hours: int
+    description: str
 
 
 CATALOGUE = (
@@ -157,12 +162,33 @@ CATALOGUE = (
         500_000,
         18,
         Education.SD,
+        Industry.SALES_MARKETING,
+        6,
+        "Sandbox fixture: memasarkan produk UMKM lewat media sosial dan marketplace.",
     ),
     CourseFixture(
-        "WEBINAR", "Dasar Akuntansi (webinar)", "webinar", 4, 1_000_000, 18, Education.SD
+        "WEBINAR",
+        "Dasar Akuntansi (webinar)",
+        "webinar",
+        4,
+        1_000_000,
+        18,
+        Education.SD,
+        Industry.FINANCE,
+        8,
+        "Sandbox fixture: pencatatan keuangan usaha kecil dalam empat sesi webinar.",
     ),
     CourseFixture(
-        "LANJUTAN", "Analisis Data Lanjutan (mandiri)", "self_paced", 1, 750_000, 21, Education.D3
+        "LANJUTAN",
+        "Analisis Data Lanjutan (mandiri)",
+        "self_paced",
+        1,
+        750_000,
+        21,
+        Education.D3,
+        Industry.IT,
+        10,
+        "Sandbox fixture: mengolah dan memvisualkan data dengan spreadsheet dan SQL.",
     ),
 )
 SCHEDULE_KINDS = {
@@ -326,7 +352,10 @@ def _person(session: Session, owner: Partner, spec: PersonFixture, now: datetime
     return person
 
 
-def _course(session: Session, lp: Partner, code: str, spec: CourseFixture) -> Course:
+def _course(
+    session: Session, lp: Partner, code: str, spec: CourseFixture, *, listed: bool = False
+) -> Course:
+    """A fixture course; ``listed``: in the public catalogue (the shared SBX- courses only)."""
     course = session.scalar(select(Course).where(Course.course_code == code))
     if course is None:
         course = Course(
@@ -343,6 +372,11 @@ def _course(session: Session, lp: Partner, code: str, spec: CourseFixture) -> Co
         session.add(course)
         session.flush()
         audit.record(session, "course", code, "created", ACTOR, method=spec.method)
+    if course.category is None:  # new, or seeded before the catalogue existed
+        course.category = spec.category.value
+        course.description = spec.description
+        course.duration_hours = spec.duration_hours
+        course.listed = listed
     return course
 
 
@@ -376,7 +410,7 @@ def ensure_catalogue(session: Session, now: datetime) -> None:
     """The shared catalogue of the built-in LP that every DP can buy from."""
     lp = session.scalars(select(Partner).where(Partner.client_code == BUILTIN_LP)).one()
     for spec in CATALOGUE:
-        course = _course(session, lp, f"SBX-{spec.suffix}", spec)
+        course = _course(session, lp, f"SBX-{spec.suffix}", spec, listed=True)
         for kind in SCHEDULE_KINDS:
             _schedule(session, course, f"SBX-{spec.suffix}-{kind}", kind, now)
 
@@ -479,6 +513,7 @@ def ensure_lp_fixtures(session: Session, lp: Partner, now: datetime) -> None:
 def apply_test_case(session: Session, redeem: RedeemCode, case: TestCase, now: datetime) -> None:
     """Put a test code in its starting state (used at seeding and by reset)."""
     session.execute(delete(Attendance).where(Attendance.redeem_code_id == redeem.id))
+    session.execute(delete(TrainingResult).where(TrainingResult.redeem_code_id == redeem.id))
     for sequence in case.verified:
         session.add(
             Attendance(redeem_code_id=redeem.id, sequence=sequence, via="fixture", verified_at=now)

@@ -41,28 +41,41 @@ def wait_until_up(
 
 
 @contextmanager
-def running_server(env: dict[str, str], log: Path, cwd: Path | None = None) -> Iterator[str]:
-    """The server under uvicorn (one worker) on a free port of 127.0.0.1; stopped on exit, always.
+def running_server(
+    env: dict[str, str],
+    log: Path,
+    cwd: Path | None = None,
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+) -> Iterator[str]:
+    """The server under uvicorn (one worker) on ``port`` (default: a free one); stopped on exit,
+    always.
 
     Its output goes to ``log``; when it fails to start, the error carries the log's tail.
     """
-    with serving(env, log, cwd) as (url, _):
+    with serving(env, log, cwd, port=port, host=host) as (url, _):
         yield url
 
 
 @contextmanager
 def serving(
-    env: dict[str, str], log: Path, cwd: Path | None = None
+    env: dict[str, str],
+    log: Path,
+    cwd: Path | None = None,
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``running_server``, with the server's process too (benchmarks read its CPU time)."""
-    port = free_port()
+    port = port or free_port()
     command = [
         sys.executable, "-m", "uvicorn", "reference_server.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+        "--host", host, "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         try:
             wait_until_up(f"{url}/health", process)

@@ -11,6 +11,7 @@ time, so it is the same whichever worker answers.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +45,9 @@ REQUEST_SECONDS = Histogram(
 )
 IN_PROGRESS = Gauge(names.IN_PROGRESS, "Requests being served.", multiprocess_mode="livesum")
 PROCESSES = Gauge(names.PROCESSES, "Server processes alive.", multiprocess_mode="livesum")
+CPU_SECONDS = Gauge(
+    names.CPU_SECONDS, "CPU time the server processes have used.", multiprocess_mode="livesum"
+)
 POOL_CHECKED_OUT = Gauge(
     names.DB_POOL_CHECKED_OUT, "Database connections in use.", multiprocess_mode="livesum"
 )
@@ -67,12 +71,14 @@ def observe(method: str, route: str | None, status: int, seconds: float) -> None
     label = route or names.UNMATCHED_ROUTE
     REQUESTS.labels(method, label, str(status)).inc()
     REQUEST_SECONDS.labels(method, label).observe(seconds)
+    CPU_SECONDS.set(time.process_time())  # a cheap clock read; the worker threads' CPU counts too
 
 
 def process_started(engine: Engine, *more: Engine) -> None:
     """This process serves: count it, and watch its connection pools (``more``: the read-only
     pool SQLite has beside its writers)."""
     PROCESSES.inc()
+    CPU_SECONDS.set(time.process_time())
     for each in (engine, *more):
         watch_pool(each)
 
@@ -129,6 +135,7 @@ class OutboxDepth(Collector):
 
 def exposition(sessions: sessionmaker[Session]) -> bytes:
     """Every metric in the text format: this process's (or all workers') and the outbox's."""
+    CPU_SECONDS.set(time.process_time())
     if multiprocess_dir():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

@@ -6,8 +6,9 @@ message model of ``contract/``, and the error catalogue in ``x-error-catalogue``
 the components they reference: ``openapi/integration.openapi.json`` (the partner API: payments,
 attendance, assignments, SSO, sandbox helpers), ``registration.openapi.json`` (applicants,
 sandbox-defined), ``admin.openapi.json`` (the programme office: waves and the lottery) and
-``government.openapi.json`` (what the government sources serve, which the sandbox calls and
-simulates; built from ``contract.government``). ``openapi/errors.json`` is the
+``catalogue.openapi.json`` (course submissions, curation, the public catalogue, LP results;
+sandbox-defined) and ``government.openapi.json`` (what the government sources serve, which the
+sandbox calls and simulates; built from ``contract.government``). ``openapi/errors.json`` is the
 catalogue as data with the JSON Schema of each error envelope, and ``openapi/schemas/<Model>.json``
 holds one JSON Schema (draft 2020-12) per message model. Output is deterministic (sorted keys,
 2-space indent, trailing newline) so that a diff of the committed files means a change of contract.
@@ -37,10 +38,12 @@ from contract import (
     assignments,
     attendance,
     catalogue,
+    certification,
     envelope,
     government,
     incentives,
     jobs,
+    partner_app,
     payments,
     payouts,
     registration,
@@ -52,6 +55,8 @@ from contract import (
 from contract import errors as err
 from contract.endpoints import (
     ADMIN,
+    CATALOGUE_API,
+    CERTIFICATION,
     JOB_PORTAL_FEED,
     JOBS,
     PARTNER_ENDPOINTS,
@@ -60,17 +65,21 @@ from contract.endpoints import (
     Endpoint,
 )
 from contract.errors import CATALOGUE, ErrorCode, Surface
+from contract.requirements import catalogue_document
 from reference_server.errors import error_body
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OPENAPI_FILE = "integration.openapi.json"
 REGISTRATION_FILE = "registration.openapi.json"
 ADMIN_FILE = "admin.openapi.json"
+CATALOGUE_FILE = "catalogue.openapi.json"
 GOVERNMENT_FILE = "government.openapi.json"
 PAYMENT_PARTNER_FILE = "payment-partner.openapi.json"
 WEBHOOKS_FILE = "webhooks.openapi.json"
 JOBS_FILE = "jobs.openapi.json"
 JOB_PORTAL_FILE = "job-portal.openapi.json"
+CERTIFICATION_FILE = "certification.openapi.json"
+REQUIREMENTS_FILE = "requirements.json"  # the conformance requirement catalogue
 # Each surface's document: its title, what it says first, and which paths are its own.
 SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     REGISTRATION_FILE: (
@@ -94,6 +103,20 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "`prakerja lottery verify`.",
         (ADMIN,),
     ),
+    CATALOGUE_FILE: (
+        "Prakerja Partner Sandbox — catalogue and curation API (sandbox-defined)",
+        "How courses enter the one unified catalogue, signed like the integration API. A digital "
+        "platform (role `dp`) submits a course with its schedules on behalf of one of its "
+        "training providers and reads its status; the programme office (role `pmo`) assesses it "
+        "on the published indicators (52 at entry, 40 in monitoring): approved, it is on sale "
+        "through the DP that submitted it; rejected, it carries its reasons and may be corrected "
+        "and submitted again; a failed monitoring assessment suspends it (send-otp refuses "
+        "`ERRCAT40007`) until a later one passes. A training provider (role `lp`) reports a "
+        "finished participant's scores and certificate. The catalogue, a course's page and the "
+        "indicators are public (no signature). Beneficiaries review a finished purchase on the "
+        "registration surface (`POST /api/v1/registration/reviews`).",
+        (f"{CATALOGUE_API}/",),
+    ),
     JOBS_FILE: (
         "Prakerja Partner Sandbox — jobs API (sandbox-defined)",
         "Job portals push their vacancies in batches (signed like the integration API by a "
@@ -102,6 +125,18 @@ SURFACES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "(`GET /api/v1/registration/jobs/recommendations`, bearer). What a job portal serves "
         "itself (its feed, which Prakerja pulls) is in `job-portal.openapi.json`.",
         (f"{JOBS}/",),
+    ),
+    CERTIFICATION_FILE: (
+        "Prakerja Partner Sandbox — certification API (sandbox-defined)",
+        "Conformance runs and certificates. `prakerja certify` judges a partner against the "
+        "requirement catalogue of its role (`requirements.json`) and submits the report, signed "
+        "by the partner it certifies; a run with no MUST failure gets a certificate signed with "
+        "the programme office's Ed25519 key (`GET public-key`), verifiable offline with "
+        "`prakerja certify verify`. The office (role `pmo`) lists runs and accepts or rejects "
+        "them with a comment. Client mode (DP, LP, JP pushes): a session records every call the "
+        "partner makes under the scenario started last, and injects the scenario's faults "
+        "(`ERRCRT50301` busy with `Retry-After`, `ERRCRT50401` answer lost after processing).",
+        (CERTIFICATION,),
     ),
 }
 ERRORS_FILE = "errors.json"
@@ -122,6 +157,8 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     payouts,
     incentives,
     webhooks,
+    partner_app,  # what a partner's own app does (simulators only): its messages' schemas
+    certification,
 )
 # Base classes that only carry configuration (``extra="ignore"``); their subclasses are the messages.
 BASE_CLASS_NAMES = frozenset({"Request"})
@@ -704,6 +741,7 @@ def exported_files() -> dict[str, str]:
     files[WEBHOOKS_FILE] = render(webhooks_document())
     files[JOB_PORTAL_FILE] = render(job_portal_document())
     files[ERRORS_FILE] = render(errors_document())
+    files[REQUIREMENTS_FILE] = render(catalogue_document())
     for name, model in message_models().items():
         files[f"{SCHEMAS_DIR}/{name}.json"] = render(model_schema(name, model))
     return dict(sorted(files.items()))
@@ -719,6 +757,7 @@ def _managed(out_dir: Path) -> Iterator[str]:
         WEBHOOKS_FILE,
         JOB_PORTAL_FILE,
         ERRORS_FILE,
+        REQUIREMENTS_FILE,
     ):
         if (out_dir / name).is_file():
             yield name

@@ -39,6 +39,16 @@ class JobStatus(StrEnum):
     DONE = "done"
 
 
+class RetryLater(Exception):
+    """A handler's way to say "not now": the job goes back to pending, due in ``delay`` seconds,
+    with ``reason`` recorded (a partner at its concurrency limit, a payment still pending)."""
+
+    def __init__(self, delay: float, reason: str) -> None:
+        super().__init__(reason)
+        self.delay = max(0.0, delay)
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """A claimed job, as its handler sees it."""

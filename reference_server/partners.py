@@ -143,7 +143,7 @@ def add_redirect_uri(session: Session, client_code: str, uri: str, actor: str = 
         audit.record(session, "partner", client_code, "redirect_uri_added", actor, uri=uri)
 
 
-def redirect_uris(session: Session, partner_id: int) -> list[str]:
+def registered_uris(session: Session, partner_id: int) -> list[str]:
     """The URIs an LP registered."""
     return list(
         session.scalars(
@@ -162,10 +162,57 @@ def list_partners(session: Session) -> list[dict[str, object]]:
             "role": p.role,
             "active": p.active,
             "builtin": p.builtin,
-            "redirect_uris": redirect_uris(session, p.id),
+            "redirect_uris": registered_uris(session, p.id),
             "base_url": p.base_url,
             "webhook_url": p.webhook_url,
             "created_at": p.created_at.isoformat(),
         }
         for p in rows
     ]
+
+
+def ensure_partner(
+    session: Session,
+    keys: KeyBox,
+    *,
+    role: Role,
+    name: str,
+    client_code: str,
+    redirect_uris: tuple[str, ...] = (),
+    base_url: str | None = None,
+    webhook_url: str | None = None,
+    actor: str = "prakerja-up",
+) -> Credentials:
+    """A partner the sandbox itself runs (a simulator): registered the first time, its same keys
+    every time after, its URLs and redirect URIs brought up to date."""
+    partner = session.scalars(
+        select(Partner).where(Partner.client_code == client_code)
+    ).one_or_none()
+    if partner is None:
+        return add_partner(
+            session,
+            keys,
+            role=role,
+            name=name,
+            redirect_uris=redirect_uris,
+            client_code=client_code,
+            base_url=base_url,
+            webhook_url=webhook_url,
+            actor=actor,
+        )
+    if partner.role != role.value:
+        raise ValueError(f"{client_code} is a {partner.role}, not a {role.value}")
+    for uri in redirect_uris:
+        add_redirect_uri(session, client_code, uri, actor)
+    if base_url is not None or webhook_url is not None:
+        set_urls(session, client_code, base_url=base_url, webhook_url=webhook_url, actor=actor)
+    return Credentials(
+        client_code,
+        keys.open(partner.sign_key_enc),
+        partner.role,
+        partner.name,
+        tuple(registered_uris(session, partner.id)),
+        webhook_key(session, keys, partner),
+        partner.base_url,
+        partner.webhook_url,
+    )

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reference_server.keys import KeyBox, load_fernet
+from reference_server.partner_api import PartnerApi
 from reference_server.settings import ServerSettings
 from reference_server.storage.db import make_engine, make_read_engine, make_sessionmaker
 from reference_server.storage.tables import Partner
@@ -46,6 +47,15 @@ class Runtime:
         self._partners: dict[str, tuple[float, PartnerIdentity]] = {}
         self._lock = threading.Lock()
         self.accepted_signatures = itertools.count(1)
+        self._partner_api: PartnerApi | None = None
+
+    @property
+    def partner_api(self) -> PartnerApi:
+        """The process's client of partner-hosted APIs (payment partners, webhooks)."""
+        with self._lock:
+            if self._partner_api is None:
+                self._partner_api = PartnerApi(self.settings.payout_timeout_seconds)
+            return self._partner_api
 
     def partner(self, client_code: str) -> PartnerIdentity | None:
         """The active partner with this client code; found partners are cached for a short while."""
@@ -75,7 +85,9 @@ class Runtime:
             self._partners.pop(client_code, None)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the partner client."""
+        if self._partner_api is not None:
+            self._partner_api.close()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
         self.engine.dispose()

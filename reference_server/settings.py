@@ -77,6 +77,35 @@ class ServerSettings(BaseSettings):
         default=10, ge=1, description="OTP verification attempts per account per window."
     )
 
+    # --- certification ---------------------------------------------------------------------
+    certificate_validity_days: int = Field(
+        default=365, ge=1, le=3 * 365, description="How long a certificate is valid."
+    )
+
+    # --- job portals -----------------------------------------------------------------------
+    jobs_pull_seconds: float = Field(
+        default=600.0,
+        ge=0.5,
+        le=86400,
+        description="How often each job portal's feed is pulled (portals with a base URL).",
+    )
+    # --- incentives through payment partners -------------------------------------------------
+    payout_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Per-call timeout to a payment partner."
+    )
+    payout_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Calls to one payment partner at a time, across every worker process.",
+    )
+    payout_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="First wait before asking a partner again about a PENDING disbursement "
+        "(doubling up to PRAKERJA_RETRY_MAX_SECONDS) when its callback has not come.",
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServerSettings:
         if not self.is_sqlite and not self.secret_key:

@@ -8,7 +8,9 @@ them off each other's jobs. Between jobs a thread sleeps until the soonest job i
 
 Daily work goes through the outbox too: each worker enqueues the day's ``revoke-expired`` job
 (keyed by the date, so however many workers run, the day has one job) and whichever claims it
-revokes the cards unused past their deadline.
+revokes the cards unused past their deadline; the day's ``expire-vacancies`` job likewise. Every
+few seconds a worker also enqueues the pulls of the job portals' feeds that are due
+(``services.feeds``: one pending pull per portal at most).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from reference_server import outbox
+from reference_server import outbox, payout_jobs
+from reference_server.feeds import FeedClient
 from reference_server.outbox import Job
 from reference_server.runtime import Runtime
-from reference_server.services import cards
+from reference_server.services import cards, feeds, vacancies
 from reference_server.services.registration import VERIFY_JOB
 from reference_server.services.verification import Pipeline
 from reference_server.sources import (
@@ -43,6 +46,8 @@ MIN_LEASE_SECONDS = 30.0
 CALLS_PER_JOB = 4  # Dukcapil, liveness, face match, DTKS
 STOP_SECONDS = 10.0
 REVOKE_JOB = "revoke-expired"  # ref: the UTC date it is for
+EXPIRE_JOB = "expire-vacancies"  # ref: the UTC date it is for
+PULL_CHECK_SECONDS = 5.0  # how often a worker looks for job-portal feeds that are due
 
 Handler = Callable[[Job], None]
 
@@ -68,9 +73,13 @@ class Worker:
         self.runtime = runtime
         self.threads = threads or settings.worker_threads
         self.sources = Sources(settings)
+        self.feeds = FeedClient(settings.source_timeout_seconds)
         self.handlers = handlers or {
             VERIFY_JOB: Pipeline(runtime, self.sources).run,
             REVOKE_JOB: self._revoke_expired,
+            EXPIRE_JOB: self._expire_vacancies,
+            feeds.PULL_JOB: feeds.FeedPuller(runtime, self.feeds).run,
+            **payout_jobs.handlers(runtime),
         }
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.lease = lease_seconds(settings.source_timeout_seconds)
@@ -79,6 +88,7 @@ class Worker:
         self._threads: list[threading.Thread] = []
         self._warned = False
         self._scheduled_day = ""
+        self._pulls_checked = -PULL_CHECK_SECONDS
         self.completed = 0
         self.failed = 0
 
@@ -119,6 +129,7 @@ class Worker:
         self._threads = [thread for thread in self._threads if thread.is_alive()]
         if not self._threads:
             self.sources.close()
+            self.feeds.close()
 
     @property
     def running(self) -> bool:
@@ -160,6 +171,10 @@ class Worker:
         try:
             with transaction(self.runtime.sessions) as session:
                 outbox.enqueue(session, REVOKE_JOB, today)
+                if EXPIRE_JOB in self.handlers:
+                    outbox.enqueue(session, EXPIRE_JOB, today)
+                if payout_jobs.DUE_JOB in self.handlers:
+                    payout_jobs.schedule_daily(session, utcnow().date())
         except Exception:  # the database is busy or down: the next sleep tries again
             log.exception("could not schedule the daily revoke job")
             return
@@ -171,8 +186,25 @@ class Worker:
             "revoke job %s: %d card(s) revoked, Rp%d returned", job.ref, done.revoked, done.returned
         )
 
+    def _expire_vacancies(self, job: Job) -> None:
+        expired = vacancies.expire(self.runtime)
+        log.info("expire job %s: %d vacancies expired", job.ref, expired)
+
+    def _schedule_pulls(self) -> None:
+        """Enqueue the feed pulls that are due, every few seconds at most (per worker)."""
+        now = time.monotonic()
+        every = min(PULL_CHECK_SECONDS, self.runtime.settings.jobs_pull_seconds)
+        if feeds.PULL_JOB not in self.handlers or now - self._pulls_checked < every:
+            return
+        self._pulls_checked = now
+        try:
+            feeds.schedule_pulls(self.runtime)
+        except Exception:  # the database is busy or down: the next check tries again
+            log.exception("could not schedule the job portals' feed pulls")
+
     def _sleep(self) -> None:
         self._schedule_daily()
+        self._schedule_pulls()
         try:
             due = outbox.next_due(self.runtime.reads)
         except Exception:
@@ -192,6 +224,9 @@ class Worker:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             handler(job)
+        except outbox.RetryLater as exc:
+            log.info("job %s %s attempt %d: %s", job.kind, job.ref, job.attempts, exc.reason)
+            self._retry(job, exc.reason, exc.delay)
         except SourceNotConfigured as exc:
             self._warn_unconfigured()
             self._retry(job, str(exc), self._backoff(job))

@@ -30,11 +30,19 @@ DATABASE_FREE = (
     "tests/reference_server/test_access_log.py",
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
+    "tests/conformance/test_runner.py",
+    "tests/conformance/test_files.py",
+    "tests/conformance/test_mutants_name_requirements.py",
+    "tests/loadtests/",
 )
+# Tests that do touch a database but whose subject is not the database: the SQLite pass covers
+# them (the smoke load test measures nothing and fits the CI budget once, not twice).
+SQLITE_PASS_ONLY = ("tests/test_loadtest_smoke.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In the PostgreSQL pass, leave out the tests that touch no database."""
+    """In the PostgreSQL pass, leave out the tests that touch no database (and the few others
+    the SQLite pass covers)."""
     if os.environ.get("PRAKERJA_TEST_DATABASE", "sqlite") != "postgres":
         return
     root = Path(str(config.rootpath))
@@ -42,7 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     left: list[pytest.Item] = []
     for item in items:
         where = Path(str(item.path)).relative_to(root).as_posix()
-        (left if where.startswith(DATABASE_FREE) else kept).append(item)
+        (left if where.startswith(DATABASE_FREE + SQLITE_PASS_ONLY) else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept

@@ -396,3 +396,65 @@ def assert_api_error(response: httpx.Response, code: str, status: int = 400) -> 
     assert payload["success"] is False, payload
     assert payload["code"] == code, payload
     assert payload["message"]
+
+
+def run_report(
+    *,
+    partner: str,
+    role: Role,
+    mode: Any = None,
+    capabilities: tuple[str, ...] | None = None,
+    failing: tuple[str, ...] = (),
+    waived: tuple[str, ...] = (),
+) -> Any:
+    """A whole, honest certification report: one result per applicable requirement, the ones in
+    ``failing`` failed and those in ``waived`` failed under a waiver."""
+    from contract import VERSION
+    from contract.certification import (
+        CheckResult,
+        Outcome,
+        RunReport,
+        Waiver,
+        report_digest,
+        summarize,
+    )
+    from contract.requirements import CAPABILITIES, CATALOGUE_VERSION, Mode, for_partner
+
+    mode = mode or Mode.CLIENT
+    caps = tuple(CAPABILITIES[role]) if capabilities is None else capabilities
+    results = []
+    for requirement in for_partner(role, mode, frozenset(caps)):
+        outcome = Outcome.PASSED
+        waiver = None
+        if requirement.id in failing:
+            outcome = Outcome.FAILED
+        elif requirement.id in waived:
+            outcome, waiver = Outcome.WAIVED, Waiver(reason="known", expires="2099-01-01")
+        results.append(
+            CheckResult(
+                requirement_id=requirement.id,
+                level=requirement.level,
+                check="test_check",
+                outcome=outcome,
+                message="" if outcome is Outcome.PASSED else "Broken on purpose.",
+                duration_ms=1,
+                waiver=waiver,
+            )
+        )
+    draft = RunReport(
+        run_id=secrets.token_hex(16),
+        partner=partner,
+        role=role,
+        mode=mode,
+        target="http://127.0.0.1:9",
+        capabilities=sorted(caps),
+        contract_version=VERSION,
+        catalogue_version=CATALOGUE_VERSION,
+        harness_version="test",
+        started_at="2025-01-01T00:00:00+00:00",
+        finished_at="2025-01-01T00:00:01+00:00",
+        results=results,
+        summary=summarize(results),
+        digest="0" * 64,
+    )
+    return draft.model_copy(update={"digest": report_digest(draft)})

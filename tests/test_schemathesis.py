@@ -12,7 +12,7 @@ failure reproduces on the next run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -32,9 +32,10 @@ from schemathesis.core.result import Ok
 from schemathesis.generation.case import Case as GenericCase
 
 from contract import errors as err
-from contract.client import compact, signed_headers
+from contract.client import PartnerClient, compact, signed_headers
 from contract.endpoints import (
     BY_PATH,
+    PAYOUT_CALLBACK,
     SSO_AUTHORIZE_PATH,
     SSO_PROFILE_PATH,
     SSO_REFRESH_PATH,
@@ -45,6 +46,7 @@ from contract.errors import ErrorCode
 from contract.signature import sign
 from reference_server.errors import error_body, is_sso_path
 from reference_server.openapi_export import app_document
+from reference_server.runtime import Runtime
 from tests.factories import (
     REDIRECT_URI,
     SSO_SCOPE,
@@ -54,6 +56,7 @@ from tests.factories import (
     redeem_code,
     sso_code,
 )
+from tests.reference_server.payouts_support import Sim, a_paid_disbursement, running_partners
 
 pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
@@ -102,6 +105,7 @@ class Signer:
 
     dp: Partner
     lp: Partner
+    pp: Partner
     used: set[tuple[str, str, str, int]] = field(default_factory=set)
 
     def timestamp(self, method: str, path: str, body_text: str) -> int:
@@ -120,7 +124,7 @@ class Signer:
 
     def partner(self, role: Role) -> Partner:
         """The partner of this role."""
-        return self.dp if role is Role.DP else self.lp
+        return {Role.DP: self.dp, Role.PP: self.pp}.get(role, self.lp)
 
     def headers(
         self, path: str, method: str, body_text: str, *, timestamp: int | None = None
@@ -149,9 +153,18 @@ class Signer:
 
 
 @pytest.fixture(scope="module")
-def signer(partners: Partners) -> Signer:
-    """A DP and an LP of their own for this module."""
-    return Signer(partners.dp(), partners.lp())
+def payment_partner(runtime: Runtime, server_url: str) -> Iterator[tuple[Sim, Partner]]:
+    """A payment-partner simulator, as a signing partner of this module."""
+    with running_partners(runtime, server_url, ("ovo",)) as sims:
+        creds = sims["ovo"].creds
+        with PartnerClient(server_url, creds.client_code, creds.sign_key) as client:
+            yield sims["ovo"], Partner(creds, client, {})
+
+
+@pytest.fixture(scope="module")
+def signer(partners: Partners, payment_partner: tuple[Sim, Partner]) -> Signer:
+    """A DP, an LP and a PP of their own for this module."""
+    return Signer(partners.dp(), partners.lp(), payment_partner[1])
 
 
 def body_bytes(case: Case) -> bytes | None:
@@ -229,7 +242,11 @@ class HappyPath:
 
 
 def test_every_operation_succeeds_as_documented(
-    server_url: str, signer: Signer, partners: Partners
+    server_url: str,
+    signer: Signer,
+    partners: Partners,
+    runtime: Runtime,
+    payment_partner: tuple[Sim, Partner],
 ) -> None:
     """One successful call of each operation, so the success schemas are checked too."""
     call = HappyPath(server_url, signer)
@@ -274,6 +291,10 @@ def test_every_operation_succeeds_as_documented(
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     call("GET", SSO_PROFILE_PATH, headers=bearer)
     call("POST", SSO_REFRESH_PATH, body={"token": tokens["refresh_token"]})
+
+    with httpx.Client(base_url=server_url) as http:
+        settled = a_paid_disbursement(runtime, http, payment_partner[0])
+    call("POST", PAYOUT_CALLBACK.path, body=settled)  # a late duplicate: answered as the first
 
     results = list(live.get_all_operations())
     every = {result.ok().label for result in results if isinstance(result, Ok)}

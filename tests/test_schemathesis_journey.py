@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -32,6 +33,7 @@ from schemathesis.checks import (
 from schemathesis.core import NotSet
 from schemathesis.core.result import Ok
 from schemathesis.generation.case import Case as GenericCase
+from sqlalchemy import select
 
 from contract.client import compact, signed_headers
 from contract.endpoints import (
@@ -42,18 +44,29 @@ from contract.endpoints import (
     CREATE_WAVE,
     DRAW_WAVE,
     EXPORT_WAVE,
+    PAYOUT_SUMMARY,
+    RECONCILE,
+    RECONCILIATION,
     REGISTRATION,
     REVOKE_EXPIRED,
+    RUN_DUE,
+    SUBMIT_REVIEW,
     WAVE_STATUS,
     Role,
 )
 from contract.population import Case as Verdict
+from contract.population import identity_of
 from contract.registration import Channel
+from reference_server.domain.schemes import scheme as scheme_named
 from reference_server.openapi_export import app_document
+from reference_server.services.payouts import start_schedule
+from reference_server.storage import tables
+from reference_server.storage.db import transaction
 from tests.conftest import _postgres_schema
 from tests.factories import Partner, Partners
 from tests.reference_server.applicants import PASSWORD, Applicant, verified
-from tests.reference_server.people import Sandbox, identity_of, person, sandbox
+from tests.reference_server.payouts_support import Sim, running_partners
+from tests.reference_server.people import Sandbox, person, sandbox
 
 pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
@@ -79,7 +92,12 @@ config = schemathesis.Config.from_dict(
         "phases": {"coverage": {"enabled": True}, "stateful": {"enabled": False}},
     }
 )
-journey = schemathesis.openapi.from_dict(DOCUMENT, config=config).include(path_regex=SURFACE)
+# The review needs a finished purchase: it is fuzzed with the catalogue (test_schemathesis_catalogue).
+journey = (
+    schemathesis.openapi.from_dict(DOCUMENT, config=config)
+    .include(path_regex=SURFACE)
+    .exclude(path=SUBMIT_REVIEW.path)
+)
 
 
 @dataclass
@@ -90,6 +108,7 @@ class Callers:
     applicant: Applicant
     office: Partner
     rows: list[dict[str, str]]  # the people the simulators know
+    payment_partner: Sim
     used: set[tuple[str, str, int]] = field(default_factory=set)
 
     def headers(self, path: str, method: str, body_text: str) -> dict[str, str]:
@@ -122,7 +141,8 @@ def callers(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         partners = Partners(box.runtime, box.url)
         try:
             office = partners.add(role=Role.PMO)
-            yield Callers(box, verified(box.http), office, rows)
+            with running_partners(box.runtime, box.url, ("ovo",)) as sims:
+                yield Callers(box, verified(box.http), office, rows, sims["ovo"])
         finally:
             partners.close()
 
@@ -232,11 +252,68 @@ def test_every_journey_operation_succeeds_as_documented(callers: Callers) -> Non
     board = call("GET", f"{reg}/dashboard")
     assert board["stage"] == "BENEFICIARY" and board["card"]["balance"] == 3_500_000
     call("POST", REVOKE_EXPIRED.path, {})
+    incentives_happy_path(call, callers, applicant, row)
 
     results = list(journey.get_all_operations())
     every = {result.ok().label for result in results if isinstance(result, Ok)}
     assert len(every) == len(results), "the published document has an invalid operation"
     assert call.called == every, f"no successful call of {sorted(every - call.called)}"
+
+
+def incentives_happy_path(
+    call: HappyPath, callers: Callers, applicant: Applicant, row: dict[str, str]
+) -> None:
+    """The new card holder links an e-wallet, is paid, answers a survey; the office reconciles."""
+    reg, box = REGISTRATION, callers.box
+    sim = callers.payment_partner
+    sim.put_account(account_number=row["phone"], holder_name=row["declared_name"], nik=row["nik"])
+    assert call("GET", f"{reg}/incentive/partners")["partners"]
+    link = call(
+        "POST",
+        f"{reg}/incentive/link",
+        {
+            "partner_code": sim.code,
+            "account_type": "EWALLET",
+            "account_number": row["phone"],
+        },
+    )
+    otp = box.http.get("/api/v1/sandbox/sms-inbox", params={"phone_number": row["phone"]})
+    texted = [m for m in otp.json()["data"]["messages"] if m["purpose"] == "incentive-link"]
+    call(
+        "POST",
+        f"{reg}/incentive/link/confirm",
+        {"link_id": link["link_id"], "otp": texted[0]["otp"]},
+    )
+    with box.runtime.sessions() as session:
+        card_id = session.scalars(
+            select(tables.Card.id)
+            .join(tables.Beneficiary, tables.Beneficiary.id == tables.Card.beneficiary_id)
+            .where(tables.Beneficiary.nik == row["nik"])
+        ).one()
+    with transaction(box.runtime.sessions) as session:  # training finished, rated, reviewed
+        card = session.get_one(tables.Card, card_id)
+        start_schedule(session, card, scheme_named(card.scheme), tables.utcnow())
+    call("POST", RUN_DUE.path, {})
+    deadline = time.monotonic() + VERDICT_TIMEOUT
+    while call("GET", f"{reg}/incentive")["total_paid"] != 600_000:
+        assert time.monotonic() < deadline, "the incentive was never paid"
+        time.sleep(0.1)
+    survey = call("GET", f"{reg}/surveys")["surveys"][0]
+    assert survey["status"] == "open"
+    answers = {
+        q["question_id"]: (
+            q["options"][0] if q["kind"] == "choice" else 5 if q["kind"] == "rating" else "Baik"
+        )
+        for q in survey["questions"]
+    }
+    call(
+        "POST", f"{reg}/surveys/answer", {"survey_code": survey["survey_code"], "answers": answers}
+    )
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
+    day = {"partner_code": sim.code, "date": today}
+    assert call("POST", RECONCILE.path, day)["mismatch_count"] == 0
+    call("POST", RECONCILIATION.path, day)
+    call("POST", PAYOUT_SUMMARY.path, {})
 
 
 def test_no_server_error_on_a_missing_or_foreign_bearer(callers: Callers) -> None:

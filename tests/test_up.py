@@ -1,16 +1,21 @@
 """`prakerja up` as a newcomer runs it: in an empty folder, on SQLite, nothing else installed.
 
-It must generate its population, load the programme's history, start the government sources and
-the server; then a person from that population registers over HTTP and is found eligible, and a
-past beneficiary from it is refused as one.
+It must generate its population, load the programme's history, start the government sources, the
+partners' simulators and the server, and write the state file for `prakerja simulate`; every
+simulator it lists answers; a person from that population registers over HTTP and is found
+eligible, and a past beneficiary from it is refused as one; Ctrl-C stops it all and removes the
+state file.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -31,14 +36,13 @@ def test_up_runs_the_sandbox_with_its_sources_and_population(
     if database_kind != "sqlite":
         pytest.skip("`prakerja up` is the embedded default: SQLite, whatever the suite's database")
     port = free_port()
-    sources = [str(free_port()) for _ in range(3)]
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("PRAKERJA_")  # a clean shell: the embedded default only
     }
     command = [sys.executable, "-m", "prakerja_cli.main", "up", "--port", str(port)]
-    command += ["--people", str(PEOPLE), "--government-ports", *sources]
+    command += ["--people", str(PEOPLE), "--free-ports"]
     log = tmp_path / "up.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
@@ -53,6 +57,16 @@ def test_up_runs_the_sandbox_with_its_sources_and_population(
             rows = list(csv.DictReader(handle))
         assert len(rows) == PEOPLE
         assert (tmp_path / "prakerja-sandbox.db").exists()
+        state_file = tmp_path / "prakerja-sandbox.json"
+        deadline = time.monotonic() + 60
+        while not state_file.exists():  # written once every part answers
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        state = json.loads(state_file.read_text())
+        kinds = {s["kind"] for s in state["simulators"]}
+        assert {"gov", "payment-partner"} <= kinds
+        for simulator in state["simulators"]:
+            assert httpx.get(simulator["url"] + "/health", timeout=10).status_code == 200
 
         eligible = next(r for r in rows if r["case"] == Case.ELIGIBLE)
         past = next(r for r in rows if r["case"] == Case.PAST_BENEFICIARY)
@@ -63,6 +77,9 @@ def test_up_runs_the_sandbox_with_its_sources_and_population(
             None,
             Case.PAST_BENEFICIARY.value,
         ]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert not (tmp_path / "prakerja-sandbox.json").exists()
     finally:
         process.terminate()
         try:

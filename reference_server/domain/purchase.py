@@ -1,7 +1,8 @@
 """Buying a course with Kartu Prakerja: who may buy which schedule, for how much, and voiding it.
 
 An order is checked in a fixed order, so a DP sees the same error for the same mistake every time
-(course, schedule, start, seats, card, age, education, price, balance, ownership). The facts
+(course, seller, suspension, schedule, start, seats, card, age, education, price, balance,
+ownership). A curated course is sold only by the DP that submitted it; the shared fixtures by any. The facts
 come in as plain values; a refusal goes out as ``ApiError`` with its catalogued code.
 """
 
@@ -34,6 +35,8 @@ class CourseTerms:
     min_age: int
     max_age: int | None
     min_education: int
+    seller_dp_id: int | None = None  # None: any DP may sell it (the shared fixtures)
+    suspended: bool = False  # failed a monitoring assessment: no new sales
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,14 @@ def check_eligible(course: CourseTerms, buyer: Buyer, today: date) -> None:
         raise ApiError(err.EDUCATION_NOT_ELIGIBLE)
 
 
+def check_on_sale(course: CourseTerms, dp_id: int | None) -> None:
+    """Sold by this DP (ERRCAT40008) and not suspended (ERRCAT40007)."""
+    if course.seller_dp_id is not None and course.seller_dp_id != dp_id:
+        raise ApiError(err.COURSE_OTHER_DP)
+    if course.suspended:
+        raise ApiError(err.COURSE_SUSPENDED)
+
+
 def check_order(
     course: CourseTerms | None,
     schedule: ScheduleTerms | None,
@@ -93,10 +104,12 @@ def check_order(
     amount: int,
     already_owned: bool,
     now: datetime,
+    dp_id: int | None = None,
 ) -> None:
     """Every rule of send-otp, in the documented order; ``None`` means not found."""
     if course is None:
         raise ApiError(err.COURSE_NOT_FOUND)
+    check_on_sale(course, dp_id)
     found = schedule_of(course.course_code, schedule)
     check_not_started(found.start_at, now)
     if found.quota <= 0:

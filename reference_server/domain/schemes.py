@@ -1,8 +1,8 @@
 """Prakerja benefit schemes as data: what a beneficiary receives under each year's rules.
 
 The rules changed over the programme's life, so they live in ``schemes.json`` rather than in code.
-A scheme fixes the training balance, the post-training incentive (amount paid per month, and how
-many months), the survey payments (amount and how many), whether recipients of other social
+A scheme fixes the training balance, the post-training incentive (amount paid per month, how
+many months and how many days apart), the survey payments (amount and how many), whether recipients of other social
 assistance are excluded, and how many days a new beneficiary has to buy the first training before
 the card is revoked and the balance returns to the state.
 
@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 _AMOUNTS = ("training_balance", "incentive_amount", "survey_amount")
-_COUNTS = ("incentive_count", "survey_count", "purchase_deadline_days")
+_COUNTS = ("incentive_count", "incentive_interval_days", "survey_count", "purchase_deadline_days")
 _FIELDS = {"years", "excludes_social_assistance", *_AMOUNTS, *_COUNTS}
 
 
@@ -41,6 +41,7 @@ class Scheme:
     survey_count: int
     excludes_social_assistance: bool
     purchase_deadline_days: int
+    incentive_interval_days: int  # between two monthly incentive payments
 
     @property
     def total_benefit(self) -> int:

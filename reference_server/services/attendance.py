@@ -212,7 +212,7 @@ def generate_url(
 ) -> UrlGenerateData:
     """Issue a verification link for one stage of a code."""
     owned = find_code(session, lp.id, ask.redeem_code, lock=True)
-    if ask.redirect_uri not in partners.redirect_uris(session, lp.id):
+    if ask.redirect_uri not in partners.registered_uris(session, lp.id):
         raise ApiError(err.REDIRECT_URI_NOT_REGISTERED)
     verified = verified_stages(session, owned.code.id)
     rules.check_verifiable(owned.stages, ask.sequence, verified, voided=owned.voided)

@@ -2,8 +2,9 @@
 
 Read-only. The card is found through the applicant's NIK (``beneficiaries.nik`` → ``cards``),
 which is how the draw issues it; purchases are the card's transactions; a course counts as
-completed once its redeem code's post-test (sequence 999) is verified. The incentive schedule is
-the scheme's, step by step; payments arrive with the payment-partner issue, so every step waits.
+completed once its redeem code's post-test (sequence 999) is verified; a purchase says whether it
+is finished and reviewed, a certificate what the LP reported (scores, certificate). The incentive
+schedule is the card's (``services/incentive_view.py``): what is owed, due, paid, and what waits.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from contract.registration import (
     Stage,
 )
 from reference_server.domain import eligibility, schemes
+from reference_server.domain import incentives as rules
 from reference_server.domain.schemes import Scheme
 from reference_server.runtime import Runtime
+from reference_server.services.incentive_view import schedule
 from reference_server.services.payments import iso_utc
 from reference_server.services.registration import AccountRef
 from reference_server.storage.tables import (
@@ -34,41 +37,44 @@ from reference_server.storage.tables import (
     Card,
     Course,
     RedeemCode,
+    Review,
+    TrainingResult,
     Transaction,
     Wave,
     utcnow,
 )
 
-INCENTIVE_CONDITION = (
-    "Menyelesaikan pelatihan pertama, memberi ulasan dan penilaian, dan menautkan rekening "
-    "atau e-wallet yang terverifikasi dengan NIK yang sama."
-)
-SURVEY_CONDITION = "Mengisi survei evaluasi setelah insentif pelatihan diterima."
 
-
-def incentive_schedule(scheme: Scheme) -> list[IncentiveView]:
-    """The scheme's incentive and survey payments, each waiting for its condition."""
-    steps = [
+def incentive_schedule(session: Session, card: Card | None, scheme: Scheme) -> list[IncentiveView]:
+    """The scheme's incentive and survey payments: the card's as owed and paid, else waiting."""
+    if card is None:
+        counts: list[tuple[rules.Kind, int]] = [
+            (rules.INCENTIVE, scheme.incentive_count),
+            (rules.SURVEY, scheme.survey_count),
+        ]
+        return [
+            IncentiveView(
+                kind=kind,
+                step=n,
+                amount=scheme.incentive_amount if kind == "incentive" else scheme.survey_amount,
+                status="waiting",
+                condition=rules.condition_text(kind, n, scheme),
+            )
+            for kind, count in counts
+            for n in range(1, count + 1)
+        ]
+    return [
         IncentiveView(
-            kind="incentive",
-            step=n,
-            amount=scheme.incentive_amount,
-            status="waiting",
-            condition=INCENTIVE_CONDITION,
+            kind=step.kind,
+            step=step.step,
+            amount=step.amount,
+            status=step.status.value,
+            condition=step.condition,
+            due_at=step.due_at,
+            paid_at=step.paid_at,
         )
-        for n in range(1, scheme.incentive_count + 1)
+        for step in schedule(session, card, scheme)
     ]
-    steps += [
-        IncentiveView(
-            kind="survey",
-            step=n,
-            amount=scheme.survey_amount,
-            status="waiting",
-            condition=SURVEY_CONDITION,
-        )
-        for n in range(1, scheme.survey_count + 1)
-    ]
-    return steps
 
 
 def _scheme(card: Card | None, applicant: Applicant) -> Scheme:
@@ -94,8 +100,18 @@ def _card_view(card: Card, scheme: Scheme) -> CardView:
 
 
 def _purchases(session: Session, card: Card) -> list[PurchaseView]:
+    finished = (
+        select(Attendance.id)
+        .join(RedeemCode, RedeemCode.id == Attendance.redeem_code_id)
+        .where(
+            RedeemCode.transaction_id == Transaction.id,
+            Attendance.sequence == POST_TEST_SEQUENCE,
+        )
+        .exists()
+    )
+    reviewed = select(Review.id).where(Review.transaction_id == Transaction.id).exists()
     rows = session.execute(
-        select(Transaction, Course.course_code)
+        select(Transaction, Course.course_code, finished, reviewed)
         .join(Course, Course.id == Transaction.course_id)
         .where(Transaction.card_id == card.id)
         .order_by(Transaction.created_at.desc(), Transaction.id.desc())
@@ -107,21 +123,50 @@ def _purchases(session: Session, card: Card) -> list[PurchaseView]:
             amount=tx.amount,
             status=tx.status,
             created_at=iso_utc(tx.created_at),
+            finished=bool(done),
+            reviewed=bool(rated),
         )
-        for tx, course_code in rows
+        for tx, course_code, done, rated in rows
     ]
 
 
 def _certificates(session: Session, card: Card) -> list[CertificateView]:
     rows = session.execute(
-        select(Course.course_code, Attendance.verified_at)
+        select(
+            Course.course_code, Attendance.verified_at, Transaction.transaction_code, TrainingResult
+        )
         .join(RedeemCode, RedeemCode.course_id == Course.id)
         .join(Transaction, Transaction.id == RedeemCode.transaction_id)
         .join(Attendance, Attendance.redeem_code_id == RedeemCode.id)
+        .outerjoin(TrainingResult, TrainingResult.redeem_code_id == RedeemCode.id)
         .where(Transaction.card_id == card.id, Attendance.sequence == POST_TEST_SEQUENCE)
         .order_by(Attendance.verified_at)
     ).all()
-    return [CertificateView(course_code=code, completed_at=iso_utc(at)) for code, at in rows]
+    return [
+        CertificateView(
+            course_code=code,
+            completed_at=iso_utc(at),
+            transaction_code=transaction_code,
+            pre_test=result.pre_test if result else None,
+            post_test=result.post_test if result else None,
+            certificate_number=result.certificate_number if result else None,
+            certificate_url=result.certificate_url if result else None,
+        )
+        for code, at, transaction_code, result in rows
+    ]
+
+
+def holder_card(session: Session, applicant: Applicant) -> Card | None:
+    """The card of a selected (or since revoked) applicant, found through the NIK."""
+    if applicant.nik is None or applicant.stage not in (Stage.BENEFICIARY, Stage.REVOKED):
+        return None
+    return session.scalar(
+        select(Card)
+        .join(Beneficiary, Beneficiary.id == Card.beneficiary_id)
+        .where(Beneficiary.nik == applicant.nik)
+        .order_by(Card.created_at.desc())
+        .limit(1)
+    )
 
 
 def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
@@ -130,15 +175,7 @@ def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()
-        card = None
-        if applicant.nik is not None and applicant.stage in (Stage.BENEFICIARY, Stage.REVOKED):
-            card = session.scalar(
-                select(Card)
-                .join(Beneficiary, Beneficiary.id == Card.beneficiary_id)
-                .where(Beneficiary.nik == applicant.nik)
-                .order_by(Card.created_at.desc())
-                .limit(1)
-            )
+        card = holder_card(session, applicant)
         wave_code = (
             session.scalar(select(Wave.wave_code).where(Wave.id == applicant.wave_id))
             if applicant.wave_id is not None
@@ -151,5 +188,5 @@ def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
             card=_card_view(card, scheme) if card else None,
             purchases=_purchases(session, card) if card else [],
             certificates=_certificates(session, card) if card else [],
-            incentives=incentive_schedule(scheme),
+            incentives=incentive_schedule(session, card, scheme),
         )

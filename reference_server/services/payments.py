@@ -30,6 +30,7 @@ from contract.payments import (
 )
 from reference_server import audit
 from reference_server.domain import otp, purchase
+from reference_server.domain.curation import SUSPENDED
 from reference_server.domain.people import mask_phone
 from reference_server.refunds import undo_purchase
 from reference_server.runtime import PartnerIdentity, Runtime
@@ -122,7 +123,13 @@ def _course_terms(course: Course | None) -> purchase.CourseTerms | None:
     if course is None:
         return None
     return purchase.CourseTerms(
-        course.course_code, course.price, course.min_age, course.max_age, course.min_education
+        course.course_code,
+        course.price,
+        course.min_age,
+        course.max_age,
+        course.min_education,
+        seller_dp_id=course.seller_dp_id,
+        suspended=course.status == SUSPENDED,
     )
 
 
@@ -149,6 +156,7 @@ def send_otp(runtime: Runtime, partner: PartnerIdentity, request: SendOtpRequest
             request.amount,
             owned,
             now,
+            dp_id=partner.id,
         )
         # check_order refused every missing piece; these narrow the types for what follows.
         assert course is not None and found is not None and holder is not None
@@ -250,6 +258,8 @@ def _purchase(
         raise ApiError(err.INVOICE_DUPLICATE)
     if _owns(session, pending.card_id, pending.course_id):
         raise ApiError(err.ALREADY_OWNED)
+    if session.scalar(select(Course.status).where(Course.id == pending.course_id)) == SUSPENDED:
+        raise ApiError(err.COURSE_SUSPENDED)  # suspended since send-otp: no new sales
     schedule = session.get_one(Schedule, pending.schedule_id)
     purchase.check_not_started(schedule.start_at, now)
     seat = update(Schedule).where(Schedule.id == schedule.id, Schedule.quota > 0)

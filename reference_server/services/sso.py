@@ -118,7 +118,7 @@ def login_request(
         raise ApiError(err.SSO_BAD_REQUEST, "a parameter is too long")
     if client_id is not None and client_id.strip() != lp.client_code:
         raise ApiError(err.SSO_UNKNOWN_CLIENT)
-    registered = set(partners.redirect_uris(session, lp.id))
+    registered = set(partners.registered_uris(session, lp.id))
     if redirect_uri not in registered or login_uri not in registered:
         raise ApiError(err.SSO_REDIRECT_NOT_REGISTERED)
     return LoginRequest(lp, scopes, state, redirect_uri, login_uri)

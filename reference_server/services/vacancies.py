@@ -473,12 +473,12 @@ def finished_course_ids(session: Session, applicant: Applicant) -> list[int]:
 
 
 def course_industries(session: Session, course_ids: Sequence[int]) -> set[str]:
-    """The industries (categories) of these courses."""
-    category = getattr(Course, "category", None)  # the catalogue's column (migration 0004)
-    if category is None or not course_ids:
+    """The industries of these courses (a course's catalogue category is an Industry)."""
+    if not course_ids:
         return set()
-    found = session.scalars(select(category).where(Course.id.in_(course_ids))).all()
-    return {str(value) for value in found if value}
+    found = session.scalars(select(Course.category).where(Course.id.in_(course_ids))).all()
+    known = {industry.value for industry in Industry}
+    return {value for value in found if value in known}
 
 
 def _tier_query(

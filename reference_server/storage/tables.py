@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -144,6 +145,15 @@ class Course(Base):
     max_age: Mapped[int | None] = mapped_column(Integer)
     min_education: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The catalogue (migration 0004). A curated course is sold only by the DP that submitted it
+    # (seller_dp_id); null: any DP (the fixtures). ``listed``: in the public catalogue while
+    # active; ``suspended``: failed a monitoring assessment, no new sales.
+    category: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+    duration_hours: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="active", server_default="active")
+    seller_dp_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Schedule(Base):
@@ -587,3 +597,365 @@ class PortalFeed(Base):
     last_pulled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- certification: runs, the office's signing key, client-mode sessions (migration 0007) ------
+
+
+class CertificationRun(Base):
+    """A submitted certification run: its report as sent, its certificate, the office's decision."""
+
+    __tablename__ = "certification_runs"
+    __table_args__ = (Index("ix_certification_runs_partner", "partner_id", "submitted_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    role: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(8))
+    contract_version: Mapped[str] = mapped_column(String(40))
+    catalogue_version: Mapped[str] = mapped_column(String(40))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    must_failures: Mapped[int] = mapped_column(Integer)
+    should_failures: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    report: Mapped[str] = mapped_column(Text)  # the report's canonical JSON
+    certificate: Mapped[str | None] = mapped_column(Text)  # JSON, when the run passed
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(10))  # accepted | rejected
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SigningKey(Base):
+    """The programme office's Ed25519 certificate key (the private half Fernet-sealed)."""
+
+    __tablename__ = "signing_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), unique=True)  # one key per purpose
+    key_id: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(String(64))  # base64 of 32 bytes
+    private_key_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CertificationSession(Base):
+    """A client-mode session: while open, the partner's calls are recorded under its scenario."""
+
+    __tablename__ = "certification_sessions"
+    __table_args__ = (Index("ix_certification_sessions_open", "client_code", "closed_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    client_code: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(8))
+    salt: Mapped[str] = mapped_column(String(64))  # keys the fingerprints of the session's secrets
+    scenarios: Mapped[str] = mapped_column(Text)  # JSON: the scenarios with their fixtures
+    scenario: Mapped[str | None] = mapped_column(String(64))  # being recorded now
+    injected: Mapped[int] = mapped_column(Integer, default=0)  # faults injected in it so far
+    calls: Mapped[int] = mapped_column(Integer, default=0)  # calls recorded so far
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CertificationCall(Base):
+    """One call a partner made during its session; secrets kept only as fingerprints."""
+
+    __tablename__ = "certification_calls"
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("certification_sessions.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    scenario: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(2048))
+    timestamp: Mapped[str | None] = mapped_column(String(40))
+    signature_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    authorization_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    request_body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(20))
+    response_body: Mapped[str | None] = mapped_column(Text)
+    retry_after: Mapped[int | None] = mapped_column(Integer)
+    injected: Mapped[str | None] = mapped_column(String(20))
+    elapsed_ms: Mapped[int] = mapped_column(Integer)
+
+
+# --- catalogue and curation: submissions, assessments, reviews, training results (0004) --------
+
+
+class CourseSubmission(Base):
+    """One version of a course a DP submitted for one of its LPs; approved, it becomes a course."""
+
+    __tablename__ = "course_submissions"
+    __table_args__ = (UniqueConstraint("course_code", "version"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    dp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    lp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # PENDING | APPROVED | REJECTED
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    method: Mapped[str] = mapped_column(String(12))
+    sessions: Mapped[int] = mapped_column(Integer)
+    duration_hours: Mapped[int] = mapped_column(Integer)
+    price: Mapped[int] = mapped_column(BigInteger)
+    min_age: Mapped[int] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    min_education: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))
+
+
+class SubmissionSchedule(Base):
+    """A schedule as submitted. While its submission is pending (``live``) its code is reserved:
+    no other pending submission may propose it."""
+
+    __tablename__ = "submission_schedules"
+    __table_args__ = (
+        Index(
+            "uq_submission_schedules_live_code",
+            "schedule_code",
+            unique=True,
+            sqlite_where=text("live"),
+            postgresql_where=text("live"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("course_submissions.id"), index=True)
+    schedule_code: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    end_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    live: Mapped[bool] = mapped_column(Boolean)
+
+
+class CourseAssessment(Base):
+    """An entry (of a submission version) or monitoring (of a course) assessment, as decided:
+    scores, the rule's numbers then, and the reasons (JSON), so history never changes."""
+
+    __tablename__ = "course_assessments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # entry | monitoring
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("course_submissions.id"))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    weighted_mean: Mapped[str] = mapped_column(String(8))
+    pass_mean: Mapped[str] = mapped_column(String(8))
+    critical_minimum: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    assessor: Mapped[str] = mapped_column(String(80))
+    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Review(Base):
+    """A beneficiary's rating and review of one finished purchase (one per purchase)."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    review: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TrainingResult(Base):
+    """What the LP reported for one finished redeem code: scores and the certificate it issued."""
+
+    __tablename__ = "training_results"
+    __table_args__ = (UniqueConstraint("lp_id", "certificate_number"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    redeem_code_id: Mapped[int] = mapped_column(ForeignKey("redeem_codes.id"), unique=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    lp_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    pre_test: Mapped[int] = mapped_column(Integer)
+    post_test: Mapped[int] = mapped_column(Integer)
+    certificate_number: Mapped[str | None] = mapped_column(String(64))
+    certificate_url: Mapped[str | None] = mapped_column(String(2048))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- incentives through payment partners (migration 0006) -----------------------------------
+
+
+class PayoutLink(Base):
+    """A card holder's bank account or e-wallet for incentives: one ACTIVE per card at most."""
+
+    __tablename__ = "payout_links"
+    __table_args__ = (
+        Index(
+            "uq_payout_links_card_active",
+            "card_id",
+            unique=True,
+            sqlite_where=text("status = 'ACTIVE'"),
+            postgresql_where=text("status = 'ACTIVE'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    link_id: Mapped[str] = mapped_column(String(40), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    account_type: Mapped[str] = mapped_column(String(8))  # BANK | EWALLET
+    account_number: Mapped[str] = mapped_column(String(20))
+    holder_name: Mapped[str] = mapped_column(String(100))  # as the partner holds it
+    kyc_level: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))  # contract.incentives.LinkStatus
+    otp_hash: Mapped[str | None] = mapped_column(String(64))
+    otp_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    otp_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IncentiveEnrolment(Base):
+    """When a card holder met every incentive condition: the schedule starts then, once."""
+
+    __tablename__ = "incentive_enrolments"
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    eligible_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IncentiveStep(Base):
+    """One payment a card holder is owed: (card, kind, step) is unique, so it is owed once."""
+
+    __tablename__ = "incentive_steps"
+    __table_args__ = (
+        UniqueConstraint("card_id", "kind", "step"),
+        Index("ix_incentive_steps_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # incentive | survey
+    step: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(12))  # scheduled | processing | paid | failed
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Disbursement(Base):
+    """One payment instruction to a partner; ``disbursement_id`` is its idempotency key.
+
+    At most one live (not FAILED) disbursement per step: a failed one may be followed by a new
+    one (to a newly linked account), never accompanied by a second.
+    """
+
+    __tablename__ = "disbursements"
+    __table_args__ = (
+        Index(
+            "uq_disbursements_step_live",
+            "step_id",
+            unique=True,
+            sqlite_where=text("state != 'FAILED'"),
+            postgresql_where=text("state != 'FAILED'"),
+        ),
+        Index("ix_disbursements_partner_final", "partner_id", "partner_final_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    disbursement_id: Mapped[str] = mapped_column(String(40), unique=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("incentive_steps.id"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("payout_links.id"))
+    # What the request says, fixed at creation: every retry sends the very same body.
+    account_type: Mapped[str] = mapped_column(String(8))
+    account_number: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10))  # contract.incentives.PayoutState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # disburse calls sent
+    partner_reference: Mapped[str | None] = mapped_column(String(64))
+    failure_code: Mapped[str | None] = mapped_column(String(16))
+    partner_final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IncentiveLedgerEntry(Base):
+    """Every rupiah of incentive paid: one entry per PAID disbursement, never two."""
+
+    __tablename__ = "incentive_ledger"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    disbursement_id: Mapped[int] = mapped_column(ForeignKey("disbursements.id"), unique=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(BigInteger)  # > 0
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PayoutAnomaly(Base):
+    """A partner's answer or callback that contradicted the record: kept, never applied."""
+
+    __tablename__ = "payout_anomalies"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    disbursement_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # conflict | amount | contract
+    detail: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PayoutSlot(Base):
+    """One of a partner's concurrent-call slots, leased by a worker thread across processes."""
+
+    __tablename__ = "payout_slots"
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_by: Mapped[str | None] = mapped_column(String(80))
+    held_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Reconciliation(Base):
+    """The latest reconciliation of a partner's statement of one day with the record."""
+
+    __tablename__ = "reconciliations"
+    __table_args__ = (UniqueConstraint("partner_id", "day"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    day: Mapped[date] = mapped_column(Date)
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    statement_entries: Mapped[int] = mapped_column(Integer)
+    ledger_entries: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    partner_success_amount: Mapped[int] = mapped_column(BigInteger)
+    ledger_paid_amount: Mapped[int] = mapped_column(BigInteger)
+    mismatch_count: Mapped[int] = mapped_column(Integer)
+
+
+class ReconciliationMismatch(Base):
+    """One difference a reconciliation found."""
+
+    __tablename__ = "reconciliation_mismatches"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(ForeignKey("reconciliations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    disbursement_id: Mapped[str] = mapped_column(String(64))
+    prakerja_amount: Mapped[int | None] = mapped_column(BigInteger)
+    partner_amount: Mapped[int | None] = mapped_column(BigInteger)
+    prakerja_status: Mapped[str | None] = mapped_column(String(12))
+    partner_status: Mapped[str | None] = mapped_column(String(12))
+
+
+class SurveyAnswer(Base):
+    """A card holder's answers to one evaluation survey: once per survey."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("card_id", "survey_code"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    survey_code: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[str] = mapped_column(Text)  # JSON
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

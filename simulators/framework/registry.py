@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 # The packages that register simulators: add yours here.
-SIMULATOR_MODULES: tuple[str, ...] = ("simulators.government.kinds",)
+SIMULATOR_MODULES: tuple[str, ...] = (
+    "simulators.government.kinds",
+    "simulators.payment.kinds",
+    "simulators.platform.kinds",
+    "simulators.provider.kinds",
+    "simulators.jobportal.kinds",
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

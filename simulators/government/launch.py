@@ -40,9 +40,13 @@ class GovernmentUrls:
         }
 
 
-def _apps(
-    population: Path | Registry, dukcapil: Profile, dtks: Profile, biometrics: Profile
+def source_apps(
+    population: Path | Registry,
+    dukcapil: Profile = Profile(),
+    dtks: Profile = Profile(),
+    biometrics: Profile = Profile(),
 ) -> list[tuple[str, FastAPI]]:
+    """The three source apps (name, app), answering from one population, to serve together."""
     registry = population if isinstance(population, Registry) else Registry.load(population)
     return [
         (dukcapil_source.NAME, dukcapil_source.create_app(registry, dukcapil)),
@@ -66,7 +70,7 @@ def running_government(
     ``population`` is a population CSV file or a ``Registry`` already built (tests:
     ``Registry.from_rows``). Port 0 picks a free port.
     """
-    apps = _apps(population, dukcapil, dtks, biometrics)
+    apps = source_apps(population, dukcapil, dtks, biometrics)
     with running(apps, host=host, ports=ports) as urls:
         yield GovernmentUrls(*urls.values())
 
@@ -83,7 +87,7 @@ def serve_government(
 ) -> None:
     """Serve the three sources until SIGINT or SIGTERM, then stop them cleanly."""
     serve_until_signal(
-        _apps(population, dukcapil, dtks, biometrics),
+        source_apps(population, dukcapil, dtks, biometrics),
         host=host,
         ports=ports,
         on_ready=None

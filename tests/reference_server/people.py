@@ -17,7 +17,13 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from contract.population import COLUMNS, OCCUPATION_STUDENT, OFFICIAL_OCCUPATIONS, Case
+from contract.population import (
+    COLUMNS,
+    OCCUPATION_STUDENT,
+    OFFICIAL_OCCUPATIONS,
+    Case,
+    identity_of,
+)
 from contract.registration import Channel
 from reference_server.launch import running_server
 from reference_server.runtime import Runtime
@@ -146,23 +152,6 @@ def sandbox(
                     yield Sandbox(url, runtime, http)
             finally:
                 runtime.close()
-
-
-def identity_of(row: Mapping[str, str]) -> dict[str, Any]:
-    """The identity body a population row's person submits (the name as they declare it)."""
-    return {
-        "nik": row["nik"],
-        "kk": row["kk"],
-        "name": row["declared_name"],
-        "birth_place": row["birth_place"],
-        "birth_date": row["birth_date"],
-        "sex": row["sex"],
-        "address": row["address"],
-        "region_code": row["region_code"],
-        "education": row["education"],
-        "employment_status": row["employment_status"],
-        "is_official": row["is_official"] == "1",
-    }
 
 
 def register(http: httpx.Client, row: Mapping[str, str]) -> Applicant:

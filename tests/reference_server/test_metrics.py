@@ -109,7 +109,7 @@ def test_several_workers_report_one_sum(
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{base}/health", process)
+        wait_until_up(f"{base}/health", process, timeout=180)  # migrates a fresh schema first
         deadline = time.monotonic() + WAIT_SECONDS
         while scrape(base).get((names.PROCESSES, ()), 0) < 2:  # both workers have started
             assert time.monotonic() < deadline, "the second worker never started"

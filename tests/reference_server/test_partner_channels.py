@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlalchemy import select
 
@@ -55,3 +57,26 @@ def test_urls_must_be_http_and_rotation_replaces_the_key(runtime: Runtime) -> No
         row = session.scalars(select(Partner).where(Partner.client_code == creds.client_code)).one()
         assert row.base_url == "https://bank.example/api"
         assert new != creds.webhook_key and webhook_key(session, runtime.keys, row) == new
+
+
+def test_a_partner_the_sandbox_runs_keeps_its_keys_from_one_start_to_the_next(
+    runtime: Runtime,
+) -> None:
+    from reference_server.partners import ensure_partner
+
+    code = f"pp-test-{secrets.token_hex(3)}"
+    with transaction(runtime.sessions) as session:
+        first = ensure_partner(session, runtime.keys, role=Role.PP, name="Uji", client_code=code)
+    with transaction(runtime.sessions) as session:
+        again = ensure_partner(
+            session,
+            runtime.keys,
+            role=Role.PP,
+            name="Uji",
+            client_code=code,
+            base_url="http://127.0.0.1:8401",
+        )
+    assert (again.sign_key, again.webhook_key) == (first.sign_key, first.webhook_key)
+    assert again.base_url == "http://127.0.0.1:8401"
+    with pytest.raises(ValueError, match="not a dp"), transaction(runtime.sessions) as session:
+        ensure_partner(session, runtime.keys, role=Role.DP, name="Uji", client_code=code)

@@ -4,9 +4,11 @@ withdrawal, expiry, and the batch refusals."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 
@@ -84,13 +86,19 @@ def portal(partners: Partners) -> Partner:
     return jp(partners)
 
 
+@pytest.fixture
+def http(server_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server_url, timeout=30) as client:
+        yield client
+
+
 def marker() -> str:
     """A word no other test's vacancies carry: searching it finds this test's only."""
     return f"uji{secrets.token_hex(5)}"
 
 
 def test_every_bad_item_gets_its_code_and_the_rest_are_taken(
-    portal: Partner, server_url: str
+    portal: Partner, http: httpx.Client
 ) -> None:
     word = marker()
     good = [vacancy(title=f"Kasir {word}"), vacancy(title=f"Staf Gudang {word}")]
@@ -103,7 +111,7 @@ def test_every_bad_item_gets_its_code_and_the_rest_are_taken(
         assert result["message"], what
     assert [r["index"] for r in data["results"]] == list(range(len(batch)))
     assert data["results"][1]["vacancy_id"] is None  # 42 has no id to name
-    assert sorted(ids(found(server_url, q=word))) == sorted(v["vacancy_id"] for v in good)
+    assert sorted(ids(found(http, q=word))) == sorted(v["vacancy_id"] for v in good)
 
 
 def test_a_repeated_id_in_one_batch_counts_once(portal: Partner) -> None:
@@ -113,7 +121,7 @@ def test_a_repeated_id_in_one_batch_counts_once(portal: Partner) -> None:
 
 
 def test_the_same_content_is_a_no_op_and_changed_content_an_update(
-    portal: Partner, server_url: str, runtime: Runtime
+    portal: Partner, http: httpx.Client, runtime: Runtime
 ) -> None:
     word = marker()
     items = [vacancy(title=f"Barista {word}"), vacancy(title=f"Koki {word}")]
@@ -127,31 +135,29 @@ def test_the_same_content_is_a_no_op_and_changed_content_an_update(
 
     changed = {**items[1], "title": f"Kepala Dapur {word}", "salary_max": 7_000_000}
     assert outcomes(push(portal, [items[0], changed])) == ["unchanged", "updated"]
-    seen = {v["vacancy_id"]: v for v in found(server_url, q=word)}
+    seen = {v["vacancy_id"]: v for v in found(http, q=word)}
     assert seen[changed["vacancy_id"]]["title"] == f"Kepala Dapur {word}"
     assert seen[changed["vacancy_id"]]["salary_max"] == 7_000_000
-    assert ids(found(server_url, q=f"koki {word}")) == []  # the old title's words are gone
-    assert ids(found(server_url, q=f"kepala {word}")) == [changed["vacancy_id"]]
+    assert ids(found(http, q=f"koki {word}")) == []  # the old title's words are gone
+    assert ids(found(http, q=f"kepala {word}")) == [changed["vacancy_id"]]
 
 
-def test_portals_have_their_own_ids(partners: Partners, server_url: str) -> None:
+def test_portals_have_their_own_ids(partners: Partners, http: httpx.Client) -> None:
     word = marker()
     one, other = jp(partners), jp(partners)
     item = vacancy(title=f"Operator {word}")
     assert outcomes(push(one, [item])) == ["accepted"]
     assert outcomes(push(other, [item])) == ["accepted"]
-    portals = {v["portal"]["client_code"] for v in found(server_url, q=word)}
+    portals = {v["portal"]["client_code"] for v in found(http, q=word)}
     assert portals == {one.creds.client_code, other.creds.client_code}
     # A portal withdraws only its own.
     data = withdraw(other, [item["vacancy_id"]])
     assert [r["result"] for r in data["results"]] == ["withdrawn"]
-    assert [v["portal"]["client_code"] for v in found(server_url, q=word)] == [
-        one.creds.client_code
-    ]
+    assert [v["portal"]["client_code"] for v in found(http, q=word)] == [one.creds.client_code]
 
 
 def test_withdrawal_takes_a_vacancy_out_and_a_push_brings_it_back(
-    portal: Partner, server_url: str
+    portal: Partner, http: httpx.Client
 ) -> None:
     word = marker()
     items = [vacancy(title=f"Sopir {word}"), vacancy(title=f"Kurir {word}")]
@@ -164,15 +170,15 @@ def test_withdrawal_takes_a_vacancy_out_and_a_push_brings_it_back(
         ("rejected", err.VACANCY_NOT_FOUND.code),
     ]
     assert (data["withdrawn"], data["unchanged"], data["rejected"]) == (1, 1, 1)
-    assert ids(found(server_url, q=word)) == [kept["vacancy_id"]]
+    assert ids(found(http, q=word)) == [kept["vacancy_id"]]
     again = withdraw(portal, [gone["vacancy_id"]])
     assert [r["result"] for r in again["results"]] == ["unchanged"]
     assert outcomes(push(portal, [gone])) == ["updated"]  # re-opened
-    assert sorted(ids(found(server_url, q=word))) == sorted(ids(items))
+    assert sorted(ids(found(http, q=word))) == sorted(ids(items))
 
 
 def test_expired_vacancies_drop_out_of_search_and_the_daily_job_marks_them(
-    portal: Partner, server_url: str, runtime: Runtime
+    portal: Partner, http: httpx.Client, runtime: Runtime
 ) -> None:
     word = marker()
     items = [vacancy(title=f"Satpam {word}"), vacancy(title=f"Resepsionis {word}")]
@@ -185,13 +191,13 @@ def test_expired_vacancies_drop_out_of_search_and_the_daily_job_marks_them(
             .where(Vacancy.vacancy_id == lapsed["vacancy_id"])
             .values(expires_at=past)
         )
-    assert ids(found(server_url, q=word)) == [live["vacancy_id"]]  # before the daily job
+    assert ids(found(http, q=word)) == [live["vacancy_id"]]  # before the daily job
     assert service.expire(runtime) >= 1
     assert _status(runtime, lapsed["vacancy_id"]) == "expired"
     assert _status(runtime, live["vacancy_id"]) == "open"
     renewed = {**lapsed, "expires_at": (datetime.now(UTC) + timedelta(days=14)).isoformat()}
     assert outcomes(push(portal, [renewed])) == ["updated"]
-    assert sorted(ids(found(server_url, q=word))) == sorted(ids(items))
+    assert sorted(ids(found(http, q=word))) == sorted(ids(items))
 
 
 def test_batch_refusals(portal: Partner, partners: Partners) -> None:

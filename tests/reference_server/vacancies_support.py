@@ -71,17 +71,17 @@ def withdraw(portal: Partner, ids: list[str]) -> dict[str, Any]:
     return data
 
 
-def search(base_url: str, **params: Any) -> httpx.Response:
-    """A search over HTTP, exactly as a job seeker's app makes it."""
-    return httpx.get(base_url + SEARCH_VACANCIES.path, params=params)
+def search(http: httpx.Client, **params: Any) -> httpx.Response:
+    """A search over HTTP (``http`` has the server's base URL), as a job seeker's app makes it."""
+    return http.get(SEARCH_VACANCIES.path, params=params)
 
 
-def found(base_url: str, **params: Any) -> list[dict[str, Any]]:
+def found(http: httpx.Client, **params: Any) -> list[dict[str, Any]]:
     """Every vacancy a search returns, following ``next_cursor`` to the last page."""
     seen: list[dict[str, Any]] = []
     cursor = None
     while True:
-        page = success_data(search(base_url, **params, **({"cursor": cursor} if cursor else {})))
+        page = success_data(search(http, **params, **({"cursor": cursor} if cursor else {})))
         seen += page["vacancies"]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -100,6 +100,7 @@ class OwnServer:
     url: str
     runtime: Runtime
     partners: Partners
+    http: httpx.Client  # with the server's base URL
 
 
 @contextmanager
@@ -113,13 +114,15 @@ def own_server(database_url: str, log: Path, **settings: str) -> Iterator[OwnSer
         "PRAKERJA_RATE_PER_ACCOUNT": "100000",
         "PRAKERJA_RATE_PER_ADDRESS": "100000",
         "PRAKERJA_PASSWORD_HASH_COST": "10",
+        "PRAKERJA_SEED_FIXTURES": "false",
         **{f"PRAKERJA_{k.upper()}": v for k, v in settings.items()},
     }
     with running_server(env, log, cwd=ROOT) as url:
         runtime = Runtime(ServerSettings(database_url=database_url, secret_key=secret))
         partners = Partners(runtime, url)
         try:
-            yield OwnServer(url, runtime, partners)
+            with httpx.Client(base_url=url, timeout=30) as http:
+                yield OwnServer(url, runtime, partners, http)
         finally:
             partners.close()
             runtime.close()

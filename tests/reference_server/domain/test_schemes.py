@@ -18,6 +18,7 @@ GOOD: dict[str, Any] = {
         "training_balance": 100,
         "incentive_amount": 10,
         "incentive_count": 2,
+        "incentive_interval_days": 30,
         "survey_amount": 1,
         "survey_count": 1,
         "excludes_social_assistance": False,
@@ -41,6 +42,7 @@ def test_semi_bansos_matches_programme_facts() -> None:
     assert (s.first_year, s.last_year) == (2020, 2022)
     assert s.training_balance == 1_000_000
     assert (s.incentive_amount, s.incentive_count) == (600_000, 4)
+    assert s.incentive_interval_days == 30  # monthly
     assert (s.survey_amount, s.survey_count) == (50_000, 3)
     assert s.excludes_social_assistance is True
     assert s.purchase_deadline_days == 30
@@ -92,7 +94,7 @@ def test_unknown_scheme_name() -> None:
 
 def test_parse_good_text() -> None:
     parsed = schemes.parse_schemes(json.dumps(GOOD))
-    assert parsed == {"x": Scheme("x", 2030, None, 100, 10, 2, 1, 1, False, 30)}
+    assert parsed == {"x": Scheme("x", 2030, None, 100, 10, 2, 1, 1, False, 30, 30)}
     assert parsed["x"].total_benefit == 121
 
 
@@ -114,6 +116,7 @@ def test_malformed_file_is_refused(tmp_path: Path) -> None:
         ("incentive_count", 0, "incentive_count must be a whole number of at least 1"),
         ("survey_count", 1.5, "survey_count must be a whole number of at least 1"),
         ("purchase_deadline_days", 0, "purchase_deadline_days must be"),
+        ("incentive_interval_days", 0, "incentive_interval_days must be"),
         ("excludes_social_assistance", "no", "excludes_social_assistance must be true or false"),
         ("years", [2023], "years must be"),
         ("years", [2023, 2020], "years must be"),

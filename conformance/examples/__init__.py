@@ -1,0 +1,1 @@
+"""Example drivers: how a partner lets `prakerja certify` drive its integration."""

@@ -1,0 +1,1 @@
+"""Reporters: each consumes run events and writes one form (console, JUnit XML, JSON, HTML)."""

@@ -1,0 +1,82 @@
+"""One simulated wave from start to end: the stages in order, then the rules checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulators.wave.driver import (
+    NoProgress,
+    Office,
+    Person,
+    Progress,
+    Settings,
+    Stages,
+    registration_and_draw,
+)
+from simulators.wave.ecosystem import Ecosystem
+from simulators.wave.funnel import STEPS, Funnel
+from simulators.wave.http import Api, Signer
+
+# Steps that are a subset of the one before them (branches excluded).
+_CHAIN = [key for key, _ in STEPS]
+
+
+def check_funnel(funnel: Funnel, settings: Settings, selected: list[Person]) -> None:
+    """The rules every run must satisfy, whatever the seed."""
+    counts = funnel.counts
+    shrinking = all(
+        counts[later] <= counts[earlier]
+        for earlier, later in zip(_CHAIN, _CHAIN[1:], strict=False)
+        if earlier in counts and later in counts
+    )
+    funnel.check("each step at most the one before", shrinking, "people only drop out")
+    verdicts = counts["eligible"] + counts["ineligible"]
+    funnel.check(
+        "every submission got a verdict",
+        verdicts == counts["identity_submitted"],
+        f"{verdicts:,} verdicts for {counts['identity_submitted']:,} submissions",
+    )
+    funnel.check(
+        "the lottery kept to its quota",
+        counts["selected"] <= settings.wave_quota,
+        f"{counts['selected']:,} of ours selected, quota {settings.wave_quota:,}",
+    )
+    funnel.check(
+        "every joiner has the lottery's answer",
+        counts["selected"] + counts["not_selected"] == counts["joined"],
+        f"{counts['selected']:,} selected + {counts['not_selected']:,} not = "
+        f"{counts['joined']:,} joined",
+    )
+    funnel.check(
+        "every card carries a training balance",
+        all(p.card_number and p.balance > 0 for p in selected),
+        f"{len(selected):,} cards",
+    )
+
+
+async def simulate(
+    ecosystem: Ecosystem, settings: Settings, progress: Progress | None = None
+) -> Funnel:
+    """Run the wave against the sandbox ``ecosystem`` describes; the funnel it reached."""
+    funnel = Funnel(seed=settings.seed, people=settings.people, scheme=settings.scheme)
+    api = Api(ecosystem.sandbox_url, concurrency=settings.concurrency)
+    stages = Stages(funnel, progress or NoProgress(), settings.concurrency)
+    office = Office(api, Signer(ecosystem.pmo_client_code, ecosystem.pmo_sign_key))
+    try:
+        selected = await registration_and_draw(
+            api=api,
+            office=office,
+            population=_population(ecosystem),
+            settings=settings,
+            funnel=funnel,
+            stages=stages,
+        )
+        check_funnel(funnel, settings, selected)
+    finally:
+        funnel.requests, funnel.retries = api.requests, api.retries
+        await api.close()
+    return funnel
+
+
+def _population(ecosystem: Ecosystem) -> Path:
+    return Path(ecosystem.population)
