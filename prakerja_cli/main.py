@@ -6,7 +6,7 @@ import typer
 
 from conformance import cli as certify_cli
 from prakerja_cli import client_commands, jobs, loadtest, seed, up
-from reference_server import admin_cli, catalogue_cli
+from reference_server import admin_cli, catalogue_cli, payouts_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
 from simulators.jobportal import cli as jobportal_cli
@@ -43,6 +43,7 @@ app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
 app.add_typer(certify_cli.app, name="certify")
 app.add_typer(catalogue_cli.catalogue_app, name="catalogue")
+app.add_typer(payouts_cli.payouts_app, name="payouts")
 # `prakerja jobportals list / serve` (simulators) and `register` (the sandbox's database).
 jobportal_cli.app.command("register")(jobs.register)
 app.add_typer(jobportal_cli.app, name="jobportals")

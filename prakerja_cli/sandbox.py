@@ -13,9 +13,10 @@ This is wiring, the one place besides tests allowed to know both the server and 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,20 +26,56 @@ from fastapi import FastAPI
 
 from contract.endpoints import Role
 from reference_server import bulkload
-from reference_server import cli as server_cli
+from reference_server.app import prepare
 from reference_server.launch import running_server
-from reference_server.partners import Credentials, ensure_partner, set_urls
+from reference_server.partners import Credentials, add_redirect_uri, ensure_partner, set_urls
+from reference_server.runtime import Runtime
+from reference_server.settings import ServerSettings
 from reference_server.storage.db import transaction
+from simulators.framework.registry import SimConfig
 from simulators.framework.serving import running
 from simulators.government.launch import source_apps
 from simulators.payment import launch as payment_launch
 from simulators.payment.partners import PARTNERS as PAYMENT_PARTNERS
+from simulators.platform.launch import platform_apps
 from simulators.population.generator import generate
+from simulators.provider.classroom import CALLBACK_PATH
+from simulators.provider.launch import provider_apps
+from simulators.wave.curation import CurationResult, curate_pending
+from simulators.wave.driver import Office
 from simulators.wave.ecosystem import STATE_FILE, Ecosystem, Instance
+from simulators.wave.http import Api, Signer
 
 PMO_CLIENT_CODE = "pmo-sandbox"
+DEFAULT_DATABASE_FILE = "prakerja-sandbox.db"
 GOVERNMENT_PORTS = (8101, 8102, 8103)
 PAYMENT_PORTS = tuple(8401 + n for n in range(len(PAYMENT_PARTNERS)))
+# The seven marketplaces of 2021 (simulated: names of the programme's platforms, nothing of
+# theirs), and training providers; each platform carries three providers, each provider is
+# carried by two or three platforms.
+PLATFORMS: tuple[tuple[str, str], ...] = (
+    ("tokopedia", "Tokopedia"),
+    ("bukalapak", "Bukalapak"),
+    ("pintaria", "Pintaria"),
+    ("sekolahmu", "Sekolahmu"),
+    ("pijarmahir", "Pijar Mahir"),
+    ("sisnaker", "Sisnaker"),
+    ("maubelajarapa", "MauBelajarApa"),
+)
+PROVIDERS: tuple[tuple[str, str], ...] = (
+    ("lpk-maju", "LPK Maju Bersama"),
+    ("kursus-nusantara", "Kursus Nusantara"),
+    ("akademi-digital", "Akademi Digital Indonesia"),
+    ("dapur-ilmu", "Dapur Ilmu Kuliner"),
+    ("bengkel-karya", "Bengkel Karya Teknik"),
+    ("pusat-bahasa", "Pusat Bahasa Cakap"),
+    ("rumah-usaha", "Rumah Usaha Mandiri"),
+    ("tani-cerdas", "Tani Cerdas"),
+    ("kantor-prima", "Kantor Prima Administrasi"),
+)
+CARRIED = 3
+PLATFORM_PORTS = tuple(8201 + n for n in range(len(PLATFORMS)))
+PROVIDER_PORTS = tuple(8301 + n for n in range(len(PROVIDERS)))
 SANDBOX_PASSWORD_COST = 10
 # Everything a local sandbox serves comes from 127.0.0.1: a per-address limit would throttle a
 # whole simulated wave as if it were one person.
@@ -80,12 +117,23 @@ def ensure_population(plan: Plan) -> tuple[Path, bool]:
     return path, True
 
 
-def _register(plan: Plan, population: Path) -> tuple[Credentials, dict[str, Credentials], int]:
+@dataclass(frozen=True)
+class Registered:
+    """The sandbox's own partners: the office and every simulator, by instance."""
+
+    pmo: Credentials
+    payment: dict[str, Credentials]
+    platforms: dict[str, Credentials]
+    providers: dict[str, Credentials]
+    history: int  # earlier beneficiaries loaded from the population this start
+
+
+def _register(plan: Plan, population: Path) -> Registered:
     """Migrate, seed, load the history, and register the simulators as partners."""
-    runtime = server_cli._runtime(plan.database_url)
+    runtime = _runtime(plan)
     try:
         with population.open(encoding="utf-8", newline="") as handle:
-            loaded = bulkload.load_history(runtime.engine, csv.DictReader(handle)).written
+            history = bulkload.load_history(runtime.engine, csv.DictReader(handle)).written
         with transaction(runtime.sessions) as session:
             pmo = ensure_partner(
                 session,
@@ -104,20 +152,62 @@ def _register(plan: Plan, population: Path) -> tuple[Credentials, dict[str, Cred
                 )
                 for spec in PAYMENT_PARTNERS
             }
+            platforms = {
+                instance: ensure_partner(
+                    session,
+                    runtime.keys,
+                    role=Role.DP,
+                    name=f"{name} (simulator)",
+                    client_code=f"dp-{instance}",
+                )
+                for instance, name in PLATFORMS
+            }
+            providers = {
+                instance: ensure_partner(
+                    session,
+                    runtime.keys,
+                    role=Role.LP,
+                    name=f"{name} (simulator)",
+                    client_code=f"lp-{instance}",
+                )
+                for instance, name in PROVIDERS
+            }
     finally:
         runtime.close()
-    return pmo, payment, loaded
+    return Registered(pmo, payment, platforms, providers, history)
 
 
-def _point_partners_at(plan: Plan, urls: dict[str, tuple[str, str]]) -> None:
-    """Record each simulator's own API and webhook receiver (client_code → (base, webhook))."""
-    runtime = server_cli._runtime(plan.database_url)
+def carried_by(index: int) -> tuple[str, ...]:
+    """The providers platform ``index`` carries: three neighbours, round the list."""
+    return tuple(PROVIDERS[(index + k) % len(PROVIDERS)][0] for k in range(CARRIED))
+
+
+def _point_partners_at(
+    plan: Plan, urls: dict[str, tuple[str, str]], callbacks: dict[str, str]
+) -> None:
+    """Record each simulator's own API and webhook receiver (client_code → (base, webhook)) and
+    each provider's callback as its registered redirect URI (client_code → URI)."""
+    runtime = _runtime(plan)
     try:
         with transaction(runtime.sessions) as session:
             for client_code, (base, webhook) in urls.items():
                 set_urls(session, client_code, base_url=base, webhook_url=webhook)
+            for client_code, uri in callbacks.items():
+                add_redirect_uri(session, client_code, uri, "prakerja-up")
     finally:
         runtime.close()
+
+
+def database_url(plan: Plan) -> str:
+    """The plan's database: given, or the embedded default in the plan's folder."""
+    return plan.database_url or f"sqlite:///{plan.folder.resolve() / DEFAULT_DATABASE_FILE}"
+
+
+def _runtime(plan: Plan) -> Runtime:
+    """The server's database, migrated and seeded, opened in this process."""
+    runtime = Runtime(ServerSettings(database_url=database_url(plan)))
+    prepare(runtime)
+    return runtime
 
 
 def _ports(plan: Plan, defaults: Sequence[int]) -> list[int]:
@@ -137,8 +227,7 @@ def _server_env(plan: Plan, gov: dict[str, str]) -> dict[str, str]:
             "PRAKERJA_RATE_PER_ADDRESS", str(LOCAL_RATE_PER_ADDRESS)
         ),
     }
-    if plan.database_url:
-        env["PRAKERJA_DATABASE_URL"] = plan.database_url
+    env["PRAKERJA_DATABASE_URL"] = database_url(plan)
     return env
 
 
@@ -146,7 +235,8 @@ def _server_env(plan: Plan, gov: dict[str, str]) -> dict[str, str]:
 def running_sandbox(plan: Plan) -> Iterator[Started]:
     """Everything running until the block ends; then stopped, always, and the state file gone."""
     population, _ = ensure_population(plan)
-    pmo, payment, _ = _register(plan, population)
+    registered = _register(plan, population)
+    pmo, payment = registered.pmo, registered.payment
     sandbox_url = f"http://{plan.host}:{plan.port}"
     apps: list[tuple[str, FastAPI]] = list(source_apps(population))
     ports = _ports(plan, plan.government_ports)
@@ -157,7 +247,35 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
         {instance: _keys(creds) for instance, creds in payment.items()},
     )
     ports += _ports(plan, PAYMENT_PORTS)
+    listening: dict[str, str] = {}
+    apps += provider_apps(
+        [
+            SimConfig(
+                instance=instance,
+                sandbox_url=sandbox_url,
+                client_code=registered.providers[instance].client_code,
+                sign_key=registered.providers[instance].sign_key,
+                options={"name": name, "seed": plan.seed + n},
+            )
+            for n, (instance, name) in enumerate(PROVIDERS)
+        ]
+    )
+    ports += _ports(plan, PROVIDER_PORTS)
+    apps += platform_apps(
+        [
+            SimConfig(
+                instance=instance,
+                sandbox_url=sandbox_url,
+                client_code=registered.platforms[instance].client_code,
+                sign_key=registered.platforms[instance].sign_key,
+                options={"name": name, "providers": _carried_urls(listening, carried_by(n))},
+            )
+            for n, (instance, name) in enumerate(PLATFORMS)
+        ]
+    )
+    ports += _ports(plan, PLATFORM_PORTS)
     with running(apps, host=plan.host, ports=ports) as urls:
+        listening.update({instance: urls[instance] for instance, _ in PROVIDERS})
         _point_partners_at(
             plan,
             {
@@ -166,6 +284,10 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                     payment_launch.webhook_url(urls[spec.instance]),
                 )
                 for spec in PAYMENT_PARTNERS
+            },
+            {
+                registered.providers[instance].client_code: urls[instance] + CALLBACK_PATH
+                for instance, _ in PROVIDERS
             },
         )
         log = plan.folder / "prakerja-server.log"
@@ -184,6 +306,24 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 )
                 for spec in PAYMENT_PARTNERS
             ]
+            instances += [
+                Instance(
+                    kind="training-provider",
+                    instance=instance,
+                    url=urls[instance],
+                    client_code=registered.providers[instance].client_code,
+                )
+                for instance, _ in PROVIDERS
+            ]
+            instances += [
+                Instance(
+                    kind="digital-platform",
+                    instance=instance,
+                    url=urls[instance],
+                    client_code=registered.platforms[instance].client_code,
+                )
+                for instance, _ in PLATFORMS
+            ]
             ecosystem = Ecosystem(
                 sandbox_url=url,
                 population=str(population.resolve()),
@@ -191,9 +331,18 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 pmo_sign_key=pmo.sign_key,
                 simulators=tuple(instances),
             )
+            curated = asyncio.run(open_the_catalogue(ecosystem))
             state = plan.folder / STATE_FILE
             ecosystem.save(state)
             started = Started(ecosystem=ecosystem, pmo=pmo)
+            if registered.history:
+                started.notes.append(
+                    f"Loaded the history of {registered.history:,} earlier beneficiaries."
+                )
+            started.notes.append(
+                f"The platforms submitted their providers' courses: the office approved "
+                f"{curated.approved}, rejected {curated.rejected} (with reasons)."
+            )
             started.rows.append(("Reference server", url, "—"))
             started.rows += [
                 (f"{i.kind}: {i.instance}", i.url, i.client_code or "—") for i in instances
@@ -202,6 +351,29 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 yield started
             finally:
                 state.unlink(missing_ok=True)
+
+
+async def open_the_catalogue(ecosystem: Ecosystem) -> CurationResult:
+    """Every platform submits its providers' courses; the office assesses what is pending."""
+    api = Api(ecosystem.sandbox_url, concurrency=8)
+    try:
+        for platform in ecosystem.of_kind("digital-platform"):
+            answer = await api.call("POST", f"{platform.url}/seller/submissions")
+            if answer.status_code != 200:
+                raise RuntimeError(
+                    f"{platform.instance} could not submit its courses: {answer.text[:300]}"
+                )
+        office = Office(api, Signer(ecosystem.pmo_client_code, ecosystem.pmo_sign_key))
+        return await curate_pending(office)
+    finally:
+        await api.close()
+
+
+def _carried_urls(listening: dict[str, str], carried: tuple[str, ...]) -> Callable[[], list[str]]:
+    def urls() -> list[str]:
+        return [listening[name] for name in carried if name in listening]
+
+    return urls
 
 
 def _keys(creds: Credentials) -> payment_launch.Credentials:

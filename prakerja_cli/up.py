@@ -130,6 +130,8 @@ def up(
         with console.status("Starting the server and the simulators…"):
             sandbox = stack.enter_context(running_sandbox(plan))
         console.print(_table(sandbox))
+        for note in sandbox.notes:
+            console.print(note)
         console.print(
             f"Programme office: [bold]export PRAKERJA_CLIENT_CODE={sandbox.pmo.client_code} "
             f"PRAKERJA_SIGN_KEY={sandbox.pmo.sign_key}[/]  (for prakerja waves …)\n"

@@ -12,7 +12,8 @@ from reference_server import outbox
 from reference_server.outbox import Job
 from reference_server.runtime import Runtime
 from reference_server.services import payouts, reconciliation
-from reference_server.webhooks import WEBHOOK_JOB, Sender
+from reference_server.webhook_sender import Sender
+from reference_server.webhooks import WEBHOOK_JOB
 
 DUE_JOB = payouts.DUE_JOB
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from contract.attendance import RedeemStatus
 from contract.payments import PaymentStatus
-from reference_server import audit
-from reference_server.storage.tables import Card, LedgerEntry, RedeemCode, Schedule, Transaction
+from contract.webhooks import EventType
+from reference_server import audit, webhooks
+from reference_server.storage.tables import (
+    Card,
+    Course,
+    LedgerEntry,
+    RedeemCode,
+    Schedule,
+    Transaction,
+    iso_utc,
+)
 
 
 def undo_purchase(
@@ -41,3 +50,18 @@ def undo_purchase(
         )
     )
     audit.record(session, "transaction", txn.transaction_code, "voided", actor, **detail)
+    course = session.get_one(Course, txn.course_id)
+    if webhooks.has_webhook(session, course.lp_id):
+        redeem = session.scalar(select(RedeemCode.code).where(RedeemCode.transaction_id == txn.id))
+        webhooks.emit(
+            session,
+            course.lp_id,
+            EventType.PURCHASE_VOIDED,
+            {
+                "transaction_code": txn.transaction_code,
+                "course_code": course.course_code,
+                "redeem_code": redeem,
+                "voided_at": iso_utc(now),
+            },
+            now,
+        )

@@ -28,10 +28,12 @@ from sqlalchemy import CursorResult, and_, exists, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contract.admin import RevokeData
+from contract.endpoints import Role
 from contract.payments import PaymentStatus
 from contract.population import Case
 from contract.registration import Stage
-from reference_server import audit
+from contract.webhooks import EventType
+from reference_server import audit, webhooks
 from reference_server.domain import cards as card_rules
 from reference_server.domain.people import Education
 from reference_server.domain.schemes import scheme as scheme_named
@@ -245,6 +247,13 @@ def revoke_expired(
                     .values(stage=Stage.REVOKED.value, reason=Case.REVOKED.value, updated_at=as_of)
                 )
                 audit.record(session, "card", number, "revoked", actor, returned=balance)
+                webhooks.emit_to_role(
+                    session,
+                    Role.DP,
+                    EventType.CARD_REVOKED,
+                    {"prakerja_id": number, "revoked_at": iso_utc(as_of)},
+                    as_of,
+                )
                 revoked += 1
                 returned += balance
     return RevokeData(revoked=revoked, returned=returned, as_of=iso_utc(as_of))

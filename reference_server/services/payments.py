@@ -8,7 +8,7 @@ the condition on the locked row. Every debit and credit is a ledger entry in the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Executable, exists, select, update
@@ -48,13 +48,9 @@ from reference_server.storage.tables import (
     Transaction,
     utcnow,
 )
+from reference_server.storage.tables import iso_utc as iso_utc  # the services import it from here
 
 SMS_PURPOSE = "payment"
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO-8601 in UTC with a ``Z``, to the second, as the portal shows times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _changed(session: Session, statement: Executable) -> int:

@@ -51,6 +51,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso_utc(moment: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z``, to the second, as the portal shows times."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={

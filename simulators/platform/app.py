@@ -70,11 +70,12 @@ def create_app(
         return caller.calls(directives(request))
 
     @app.get("/courses", response_model=buyer.Storefront)
-    async def courses() -> buyer.Storefront:
-        """The courses on sale here, with their price and schedules."""
+    async def courses(fresh: bool = False) -> buyer.Storefront:
+        """The courses on sale here, with their price and schedules; ``fresh=true`` reloads
+        the page (the catalogue read again, at most every 2 s)."""
         return buyer.Storefront(
             platform=buyer.PartnerRef(client_code=client_code, name=name),
-            courses=await storefront.courses(),
+            courses=await storefront.courses(fresh=fresh),
         )
 
     @app.post("/checkouts", response_model=buyer.Checkout, status_code=201)

@@ -92,9 +92,9 @@ class Storefront:
                 if self._older_than(seconds):  # nobody read it while we waited
                     await self.refresh()
 
-    async def courses(self) -> list[buyer.ShopCourse]:
-        """Every course on sale (read again when stale)."""
-        await self._refresh_if_older(FRESH_SECONDS)
+    async def courses(self, *, fresh: bool = False) -> list[buyer.ShopCourse]:
+        """Every course on sale (read again when stale; when asked to, unless just read)."""
+        await self._refresh_if_older(MISS_REFRESH_SECONDS if fresh else FRESH_SECONDS)
         return sorted(self._courses.values(), key=lambda c: c.course_code)
 
     async def course(self, course_code: str) -> buyer.ShopCourse | None:

@@ -233,7 +233,9 @@ class Classroom:
             if self.behaviour.skips_status_check:  # the mutant: redeems before it looks
                 early = await self._ask_link(calls, code, request.email, REDEEM_SEQUENCE, base_url)
             course, verified = await self._check_code(calls, code)
-            pre, post = scores.scores(self.seed, code)
+            # Keyed by who takes which course, not by the redeem code (random per purchase): the
+            # same person on the same course scores the same in every run of a seeded wave.
+            pre, post = scores.scores(self.seed, f"{request.email.lower()}:{course.course_code}")
             enrolment = Enrolment(
                 redeem_code=code,
                 course=course,

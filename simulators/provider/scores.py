@@ -27,9 +27,9 @@ def _clip(value: float) -> int:
     return max(0, min(100, round(value)))
 
 
-def scores(seed: int, redeem_code: str) -> tuple[int, int]:
-    """The participant's (pre-test, post-test) scores, 0-100."""
-    rng = random.Random(f"{seed}:{redeem_code}:scores")
+def scores(seed: int, participant: str) -> tuple[int, int]:
+    """The (pre-test, post-test) scores, 0-100, of one participant of one course."""
+    rng = random.Random(f"{seed}:{participant}:scores")
     pre_z, own_z = rng.gauss(0.0, 1.0), rng.gauss(0.0, 1.0)
     post_z = CORRELATION * pre_z + math.sqrt(1.0 - CORRELATION**2) * own_z
     return _clip(PRE_MEAN + PRE_SD * pre_z), _clip(POST_MEAN + POST_SD * post_z)

@@ -63,6 +63,7 @@ class Funnel:
     counts: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     money: Counter[str] = field(default_factory=Counter)  # integer rupiah per kind
+    problems: Counter[str] = field(default_factory=Counter)  # what went wrong for people, why
     checks: list[Check] = field(default_factory=list)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds)
     requests: int = 0
@@ -101,6 +102,7 @@ class Funnel:
             "branches": {key: count for key, _, count in self.branch_rows()},
             "ineligible_reasons": dict(sorted(self.reasons.items())),
             "money": dict(sorted(self.money.items())),
+            "problems": dict(sorted(self.problems.items())),
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
             "stages": [{"stage": s, "seconds": round(t, 2)} for s, t in self.stages],
             "requests": self.requests,

@@ -35,7 +35,7 @@ def print_funnel(funnel: Funnel, console: Console) -> None:
     for _, label, count in funnel.rows():
         table.add_row(label, f"{count:,}", _share(count, base))
     console.print(table)
-    if funnel.branch_rows() or funnel.reasons:
+    if funnel.branch_rows() or funnel.reasons or funnel.problems:
         side = Table(title="Branches and reasons")
         side.add_column("what")
         side.add_column("people", justify="right")
@@ -43,6 +43,8 @@ def print_funnel(funnel: Funnel, console: Console) -> None:
             side.add_row(label, f"{count:,}")
         for reason, count in sorted(funnel.reasons.items(), key=lambda kv: -kv[1]):
             side.add_row(f"  ineligible: {reason}", f"{count:,}")
+        for problem, count in sorted(funnel.problems.items(), key=lambda kv: -kv[1]):
+            side.add_row(problem, f"{count:,}")
         console.print(side)
     if funnel.money:
         money = Table(title="Money moved (integer rupiah)")
@@ -96,6 +98,7 @@ def html_report(funnel: Funnel) -> str:
         return "".join(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td></tr>" for a, b in items)
 
     branches = [(label, f"{count:,}") for _, label, count in funnel.branch_rows()]
+    branches += [(p, f"{c:,}") for p, c in sorted(funnel.problems.items(), key=lambda kv: -kv[1])]
     reasons = [(r, f"{c:,}") for r, c in sorted(funnel.reasons.items(), key=lambda kv: -kv[1])]
     money = [(k, rupiah(v)) for k, v in sorted(funnel.money.items())]
     checks = "".join(

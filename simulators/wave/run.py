@@ -16,6 +16,7 @@ from simulators.wave.driver import (
 from simulators.wave.ecosystem import Ecosystem
 from simulators.wave.funnel import STEPS, Funnel
 from simulators.wave.http import Api, Signer
+from simulators.wave.journey import Journey, Market, check_journey
 
 # Steps that are a subset of the one before them (branches excluded).
 _CHAIN = [key for key, _ in STEPS]
@@ -72,6 +73,19 @@ async def simulate(
             stages=stages,
         )
         check_funnel(funnel, settings, selected)
+        platforms = [i.url for i in ecosystem.of_kind("digital-platform")]
+        if platforms:
+            market = Market(api, platforms)
+            await market.open()
+            journey = Journey(api, office, funnel, stages, market)
+            await stages.each("Buying a course", selected, journey.buy)
+            bought = [p for p in selected if p.facts.get("transaction_code")]
+            await stages.each("Learning", bought, journey.learn)
+            await stages.each("Reviews", bought, journey.review)
+            await journey.deadline_passes(selected)
+            check_journey(funnel, selected)
+        else:
+            funnel.notes.append("the sandbox runs no digital platform: the wave ends at the draw")
     finally:
         funnel.requests, funnel.retries = api.requests, api.retries
         await api.close()

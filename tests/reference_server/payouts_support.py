@@ -183,6 +183,7 @@ def running_partners(
     every: dict[str, Any] | None = None,
     only: dict[str, dict[str, Any]] | None = None,
     book: AccountBook | None = None,
+    mutants: dict[str, str] | None = None,
 ) -> Iterator[dict[str, Sim]]:
     """The payment-partner simulators ``instances`` (zero latency, never failing, unless
     ``every`` / ``only`` say otherwise), registered at the sandbox with their URLs."""
@@ -195,7 +196,7 @@ def running_partners(
     keys = {
         name: SimCredentials(c.client_code, c.sign_key, c.webhook_key) for name, c in creds.items()
     }
-    with running_payment_partners(book, server_url, keys, specs=specs) as urls:
+    with running_payment_partners(book, server_url, keys, specs=specs, mutants=mutants) as urls:
         for name, url in urls.items():
             with transaction(runtime.sessions) as session:
                 set_urls(

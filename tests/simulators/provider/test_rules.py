@@ -21,7 +21,7 @@ def test_scores_average_53_and_68_and_76_percent_earn_a_certificate() -> None:
     assert all(0 <= s <= 100 for pair in drawn for s in pair)
 
 
-def test_a_participants_scores_depend_on_the_seed_and_code_only() -> None:
+def test_a_participants_scores_depend_on_the_seed_and_the_participant_only() -> None:
     assert scores.scores(7, "RC1") == scores.scores(7, "RC1")
     assert scores.scores(7, "RC1") != scores.scores(8, "RC1")
     assert scores.earns_certificate(61) and not scores.earns_certificate(60)
