@@ -4,8 +4,9 @@ Starts two reference servers (uvicorn, one worker each, databases of their own u
 ``--database-url`` says otherwise) that differ only in ``PRAKERJA_PASSWORD_HASH_COST``: 14, the
 default (scrypt at the interactive-login cost, part of what a sign-up costs), and 10, where the
 hash is cheap and the server's own overhead shows. Rate limits are raised by environment so the
-bench measures work, not 429s; no government source is configured, so the verification jobs the
-journey would enqueue just wait (identity alone does not enqueue one: the selfie is not in).
+bench measures work, not 429s; no government source is configured and no outbox worker runs, so
+the verification jobs the funnel enqueues just wait (a worker would retry each against the
+missing sources, work the measurements would pay for; identity alone enqueues none).
 
 Measured with the closed-loop generator of ``benchmarks.bench`` (N asyncio workers, each sending
 its next request as soon as the previous one is answered), in interleaved repeats:
@@ -130,6 +131,7 @@ def server_env(database_url: str, secret_key: str, cost: int) -> dict[str, str]:
         "PRAKERJA_SANDBOX": "true",  # the mail and SMS inboxes, where the OTPs are read
         "PRAKERJA_SEED_FIXTURES": "false",
         "PRAKERJA_PASSWORD_HASH_COST": str(cost),
+        "PRAKERJA_WORKER_INLINE": "false",  # the verify jobs wait: nothing retries them meanwhile
     }
 
 
@@ -403,7 +405,7 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
             "server": "uvicorn, 1 worker, 127.0.0.1; two servers, password hash cost 14 and 10",
             "generator": "closed loop, asyncio + httpx.AsyncClient",
             "limits": LIMITS,
-            "government_sources": "none configured: verification jobs wait",
+            "government_sources": "none configured, no outbox worker: verification jobs wait",
         },
         "note": SHARED_CORES_NOTE.format(cores=os.cpu_count() or 1),
         "load_average": {"before": load_before, "after": load_average()},
