@@ -27,6 +27,7 @@ DATABASE_FREE = (
     "tests/contract/",
     "tests/simulators/",
     "tests/reference_server/domain/",
+    "tests/reference_server/test_access_log.py",
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
     "tests/test_bench_jobs_smoke.py",
