@@ -45,6 +45,7 @@ bench: $(VENV)/.dev  ## every benchmark, each a ratio to a baseline of the same 
 	$(BIN)/python -m benchmarks.registration
 	$(BIN)/python -m benchmarks.population
 	$(BIN)/python -m benchmarks.draw
+	$(BIN)/python -m benchmarks.jobs
 	$(BIN)/python -m benchmarks.wave
 	$(BIN)/python -m benchmarks.seed
 

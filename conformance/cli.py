@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +37,39 @@ from contract.roles import Role
 
 DEFAULT_SANDBOX = "http://127.0.0.1:8000"
 HARNESS_FAILED = 2
+
+
+@dataclass(frozen=True)
+class SimulatorRequest:
+    """What ``--simulator`` asks for: a bundled simulator (or one of its mutants) to certify."""
+
+    role: Role
+    mode: Mode
+    simulator: str
+    mutant: str | None
+    sandbox_url: str
+    declaration: Declaration
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """A running simulator ready to be judged: the context, and its credentials at the sandbox."""
+
+    context: Any
+    client_code: str
+    sign_key: str
+
+
+SimulatorLauncher = Callable[[SimulatorRequest], AbstractContextManager[Simulated]]
+_launchers: list[SimulatorLauncher] = []
+
+
+def install_simulator_launcher(launcher: SimulatorLauncher) -> None:
+    """How ``--simulator`` starts one: installed by the umbrella command, which may wire the
+    simulators and the sandbox's database together (the harness itself imports neither)."""
+    _launchers[:] = [launcher]
+
+
 err_console = Console(stderr=True)
 out_console = Console()
 
@@ -51,6 +87,14 @@ ClientCode = Annotated[
 ]
 SignKey = Annotated[
     str, typer.Option("--sign-key", envvar="PRAKERJA_SIGN_KEY", help="Your sign_key.")
+]
+WebhookKey = Annotated[
+    str,
+    typer.Option(
+        "--webhook-key",
+        envvar="PRAKERJA_WEBHOOK_KEY",
+        help="Server mode: your webhook_key (Prakerja signs its calls to you with it).",
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -115,6 +159,36 @@ def _client_context(
     )
 
 
+def _server_context(
+    role: Role,
+    declaration: Declaration,
+    base_url: str | None,
+    client_code: str,
+    sign_key: str,
+    webhook_key: str,
+    webhook_url: str | None,
+    callback_port: int,
+) -> Any:
+    from conformance.server_mode import Credentials, ServerContext
+
+    target = base_url or webhook_url or declaration.webhook_url
+    if not target:
+        raise UsageError("server mode needs --base-url (or, for a webhook receiver, --webhook-url)")
+    if not (client_code and webhook_key):
+        raise UsageError("server mode needs --client-code and --webhook-key (or PRAKERJA_*)")
+    return ServerContext(
+        role=role,
+        base_url=target,
+        credentials=Credentials(client_code, webhook_key, sign_key),
+        capabilities=declaration.capabilities,
+        redactor=Redactor([k for k in (sign_key, webhook_key) if k]),
+        settings=declaration.settings,
+        fixtures=declaration.fixtures,
+        webhook_url=webhook_url or declaration.webhook_url,
+        callback_port=callback_port,
+    )
+
+
 @app.callback()
 def certify(
     ctx: typer.Context,
@@ -150,9 +224,38 @@ def certify(
     submit: Annotated[
         bool, typer.Option(help="Store the run in the sandbox (a passed run gets its certificate).")
     ] = True,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Server mode: your webhook receiver (webhooks capability).")
+    ] = None,
+    simulator: Annotated[
+        str | None,
+        typer.Option(
+            help="Certify a bundled simulator instead (`prakerja simulators` lists them), on a "
+            "free port, registered at the sandbox for the run."
+        ),
+    ] = None,
+    mutant: Annotated[
+        str | None, typer.Option(help="With --simulator: one of its mutants, to see a failure.")
+    ] = None,
+    callback_port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Server mode: where the harness listens for your callbacks (0: any free port).",
+        ),
+    ] = 0,
     sandbox: Sandbox_ = DEFAULT_SANDBOX,
     client_code: ClientCode = "",
     sign_key: SignKey = "",
+    webhook_key: WebhookKey = "",
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Judge only this requirement (repeatable), e.g. while fixing it; such a run is "
+            "partial and never submitted."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="Only the summary, not a line per check.")] = False,
     as_json: AsJson = False,
 ) -> None:
@@ -162,7 +265,7 @@ def certify(
     gets the certificate. Exit 0 passed, 1 a MUST requirement failed, 2 the harness could not
     do its job.
 
-    Example: prakerja certify --role dp --mode client --driver "python -m conformance.examples.dp_driver" --report-dir reports/
+    Example: prakerja certify --role pp --base-url http://127.0.0.1:8403 --callback-port 8990 --report-dir reports/
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -180,30 +283,53 @@ def certify(
         from conformance.suites import suite_for
 
         suite = suite_for(role, chosen_mode)
-        if chosen_mode is Mode.CLIENT:
-            context = _client_context(role, declaration, sandbox, client_code, sign_key, driver)
-        else:
-            raise UsageError("server mode arrives with the payment-partner and job-portal suites")
-        err_console.print(f"[dim]capabilities: {declaration.source}[/]")
-        try:
+        chosen_only = frozenset(only) if only else None
+        unknown = sorted((chosen_only or frozenset()) - set(REQUIREMENTS))
+        if unknown:
+            raise UsageError(f"unknown requirement {', '.join(unknown)}")
+        if mutant and not simulator:
+            raise UsageError("--mutant needs --simulator")
+        with ExitStack() as stack:
+            if simulator:
+                if not _launchers:
+                    raise UsageError("--simulator needs the prakerja command (simulators wired in)")
+                request = SimulatorRequest(
+                    role, chosen_mode, simulator, mutant, sandbox, declaration
+                )
+                simulated = stack.enter_context(_launchers[0](request))
+                context, client_code, sign_key = (
+                    simulated.context, simulated.client_code, simulated.sign_key,
+                )  # fmt: skip
+            elif chosen_mode is Mode.CLIENT:
+                context = _client_context(role, declaration, sandbox, client_code, sign_key, driver)
+            else:
+                context = _server_context(
+                    role, declaration, base_url, client_code, sign_key, webhook_key, webhook_url,
+                    callback_port,
+                )  # fmt: skip
+            stack.callback(context.close)
+            err_console.print(f"[dim]capabilities: {declaration.source}[/]")
             report = Runner(
-                suite, context, handlers=_handlers(report_dir, quiet), waivers=known
-            ).run()
-        finally:
-            context.close()
+                suite, context, handlers=_handlers(report_dir, quiet), waivers=known,
+                only=chosen_only,
+            ).run()  # fmt: skip
+            code = exit_code(report)
+            outcome: dict[str, Any] = {
+                "run_id": report.run_id,
+                "passed": report.summary.passed_run,
+                "summary": report.summary.model_dump(mode="json"),
+                "report_dir": str(report_dir) if report_dir else None,
+                "submitted": False,
+                "certificate": None,
+            }
+            if submit and only:
+                err_console.print("[yellow]not submitted:[/] a run with --only is partial")
+            elif submit:
+                code = max(
+                    code, _submit(report, sandbox, client_code, sign_key, report_dir, outcome)
+                )
     except HarnessError as exc:
         raise _fail(str(exc)) from None
-    code = exit_code(report)
-    outcome: dict[str, Any] = {
-        "run_id": report.run_id,
-        "passed": report.summary.passed_run,
-        "summary": report.summary.model_dump(mode="json"),
-        "report_dir": str(report_dir) if report_dir else None,
-        "submitted": False,
-        "certificate": None,
-    }
-    if submit:
-        code = max(code, _submit(report, sandbox, client_code, sign_key, report_dir, outcome))
     if as_json:
         typer.echo(json.dumps(outcome))
     raise typer.Exit(code)

@@ -144,6 +144,7 @@ class Answer:
     headers: httpx.Headers
     body: bytes
     elapsed_ms: int
+    response: httpx.Response | None = None
 
     def json(self) -> Any:
         """The body as JSON; a PartnerFailure when it is not JSON."""
@@ -211,7 +212,9 @@ class Evidence:
         raw.status = response.status_code
         raw.response_headers = dict(response.headers)
         raw.response_body = response.content
-        return Answer(response.status_code, response.headers, response.content, raw.elapsed_ms)
+        return Answer(
+            response.status_code, response.headers, response.content, raw.elapsed_ms, response
+        )
 
     def close(self) -> None:
         """Close the connection pool."""

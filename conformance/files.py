@@ -3,8 +3,15 @@
 Both are TOML (or JSON, by extension). A capabilities file::
 
     role = "pp"
-    capabilities = ["bank", "reconciliation"]   # from requirements.json, per role
+    capabilities = ["bank", "reconciliation", "webhooks"]   # from requirements.json, per role
     callback_within_seconds = 30                # agreed settings (optional)
+    webhook_url = "https://bank.example/webhooks/prakerja"   # with the webhooks capability
+
+    [fixtures]                                  # server mode: your test data
+    account_type = "BANK"
+    verified_account = "0412345678"
+    nik = "3171014101900001"                     # the verified account holder's
+    unknown_account = "0499999999"
 
 A waiver file::
 
@@ -22,7 +29,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +41,7 @@ from contract.roles import Role
 
 SETTINGS = {
     "callback_within_seconds": (1, 600, 30),  # (min, max, default)
-    "answer_within_seconds": (1, 60, 10),
+    "answer_within_seconds": (1, 60, 5),  # the contract: Prakerja waits 5 s for an answer
 }
 MAX_WAIVER_DAYS = 366
 
@@ -63,6 +70,8 @@ class Declaration:
     capabilities: frozenset[str]
     settings: dict[str, int]
     source: str  # the file, or how it was decided
+    fixtures: dict[str, str] = field(default_factory=dict)
+    webhook_url: str | None = None
 
     @classmethod
     def everything(cls, role: Role) -> Declaration:
@@ -91,6 +100,16 @@ def load_capabilities(path: Path, role: Role) -> Declaration:
             f"{path}: {role.value} has no capability {', '.join(unknown)} "
             f"(known: {', '.join(sorted(known))})"
         )
+    fixtures = data.pop("fixtures", {})
+    if not isinstance(fixtures, dict) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in fixtures.values()
+    ):
+        raise UsageError(f"{path}: [fixtures] must map names to strings")
+    webhook_url = data.pop("webhook_url", None)
+    if webhook_url is not None and (
+        not isinstance(webhook_url, str) or not webhook_url.startswith(("http://", "https://"))
+    ):
+        raise UsageError(f"{path}: webhook_url must be an http(s) URL")
     settings = {k: v[2] for k, v in SETTINGS.items()}
     for key, value in data.items():
         if key not in SETTINGS:
@@ -101,7 +120,14 @@ def load_capabilities(path: Path, role: Role) -> Declaration:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise UsageError(f"{path}: {key} must be an integer from {low} to {high}")
         settings[key] = value
-    return Declaration(role, frozenset(caps), settings, str(path))
+    return Declaration(
+        role,
+        frozenset(caps),
+        settings,
+        str(path),
+        {str(k): str(v) for k, v in fixtures.items()},
+        webhook_url,
+    )
 
 
 @dataclass(frozen=True)

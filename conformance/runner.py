@@ -49,8 +49,10 @@ class Runner(Generic[C]):
         handlers: Iterable[Handler] = (),
         waivers: list[WaiverEntry] | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        only: frozenset[str] | None = None,
     ) -> None:
         self.suite = suite
+        self.only = only  # judge only these requirements (a partial run: never certified)
         self.context = context
         self.handlers = list(handlers)
         self.waivers = waivers or []
@@ -68,6 +70,9 @@ class Runner(Generic[C]):
         started_at = datetime.now(UTC)
         plan = self.suite.plan(ctx.capabilities)
         gaps = self.suite.uncovered(ctx.capabilities)
+        if self.only is not None:
+            plan = [c for c in plan if c.requirement.id in self.only]
+            gaps = [r for r in gaps if r.id in self.only]
         planned = [Planned(c.requirement, c.name, c.variant) for c in plan] + [
             Planned(r, "not_implemented", None) for r in gaps
         ]
@@ -127,7 +132,7 @@ class Runner(Generic[C]):
             received, expected = exc.received, exc.expected
         except HarnessError as exc:
             outcome, message = Outcome.ERRORED, str(exc)
-        except Exception as exc:  # a bug in the check: say where, judge nothing
+        except (Exception, BaseExceptionGroup) as exc:  # a bug in the check: say where
             where = traceback.extract_tb(exc.__traceback__)[-1]
             outcome = Outcome.ERRORED
             message = (

@@ -111,16 +111,35 @@ class RedeemCode:
 
 
 @dataclass(frozen=True)
+class Disbursement:
+    """A disbursement Prakerja sent a payment partner and awaits the callback of: used once."""
+
+    client_code: str
+    sign_key: str
+    disbursement_id: str
+    amount: int
+
+    def signer(self) -> Signer:
+        """Who signs the callback (every callback body differs: one band is enough)."""
+        return Signer(self.client_code, self.sign_key, 0, 1)
+
+
+@dataclass(frozen=True)
 class Fixtures:
     """Every unit the run may lease."""
 
     cards: tuple[Card, ...] = ()
     codes: tuple[RedeemCode, ...] = ()
+    disbursements: tuple[Disbursement, ...] = ()
 
     def write(self, path: Path) -> None:
         """Write them for the Locust processes, readable by this user only."""
         text = json.dumps(
-            {"cards": [asdict(c) for c in self.cards], "codes": [asdict(c) for c in self.codes]}
+            {
+                "cards": [asdict(c) for c in self.cards],
+                "codes": [asdict(c) for c in self.codes],
+                "disbursements": [asdict(d) for d in self.disbursements],
+            }
         )
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -138,4 +157,5 @@ class Fixtures:
                 RedeemCode(**{**c, "sequences": tuple(c["sequences"])})
                 for c in raw.get("codes", [])
             ),
+            tuple(Disbursement(**d) for d in raw.get("disbursements", [])),
         )

@@ -15,6 +15,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,6 +33,7 @@ from contract.endpoints import (
     JOIN_WAVE,
     MAIL_INBOX,
     PAYMENT_STATUS,
+    PAYOUT_CALLBACK,
     QUOTA_SCHEDULE,
     REDEEM_RESET,
     REDEEM_STATUS,
@@ -52,6 +54,7 @@ from contract.payments import (
     QuotaScheduleData,
     SendOtpData,
 )
+from contract.payouts import PayoutCallbackData
 from contract.population import Case, identity_of
 from contract.registration import (
     ContactData,
@@ -63,7 +66,7 @@ from contract.registration import (
 )
 from contract.sandbox import MailInboxData, SmsInboxData
 from loadtests import runtime
-from loadtests.data import Card, RedeemCode, Signer
+from loadtests.data import Card, Disbursement, RedeemCode, Signer
 from loadtests.stamps import Stamper
 
 PASSWORD = "rahasia-beban-1"  # every registrant's; the accounts are synthetic
@@ -323,6 +326,7 @@ class Signed(Checked):
 
     abstract = True
     unit_kind = ""
+    reusable = True  # a unit goes back to the pool when its user stops
     signer: Signer
     stamper: Stamper
     unit_index: int | None = None
@@ -338,8 +342,8 @@ class Signed(Checked):
         return context.units(self.unit_kind)[self.unit_index]
 
     def on_stop(self) -> None:
-        """Give the unit back for the next user."""
-        if self.unit_index is not None:
+        """Give the unit back for the next user (units that are used up are not)."""
+        if self.unit_index is not None and self.reusable:
             runtime.context().coordinator.give_back(self.unit_kind, self.unit_index)
             self.unit_index = None
 
@@ -544,3 +548,43 @@ class Learner(Signed):
             response.failure(f"{response.status_code}, back with status={outcome!r}")
         runtime.context().tally.count("stopped at verification page")
         raise JourneyStopped(f"verification of sequence {sequence}")
+
+
+class Payer(Signed):
+    """A payment partner calling back: a disbursement Prakerja sent it is final; then, as a
+    partner whose first callback's answer was lost would, the same callback again, which must
+    get the same answer. Each disbursement is final once: units are used up, not given back.
+    """
+
+    unit_kind = "disbursements"
+    reusable = False
+
+    @task
+    def call_back(self) -> None:
+        """One disbursement's callback and its retry."""
+        context = runtime.context()
+        self.unit_index = None
+        disbursement: Disbursement = self.lease()
+        self.signer = disbursement.signer()
+        self.stamper = Stamper(0, 1)
+        context.tally.count("payer: started")
+        body = {
+            "disbursement_id": disbursement.disbursement_id,
+            "partner_reference": f"REF-{disbursement.disbursement_id}",
+            "status": "SUCCESS",
+            "amount": disbursement.amount,
+            "final_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        try:
+            self.signed(PAYOUT_CALLBACK, PayoutCallbackData, "callback", body, expect=_paid)
+            context.tally.count("payer: paid")
+            self.pause(context.plan.waits.inbox)
+            self.signed(PAYOUT_CALLBACK, PayoutCallbackData, "callback again", body, expect=_paid)
+            context.tally.count("payer: retry answered the same")
+        except JourneyStopped:
+            self.after_failure()
+
+
+def _paid(data: PayoutCallbackData) -> str | None:
+    """What is wrong unless Prakerja recorded the disbursement PAID."""
+    return None if data.status == "PAID" else f"recorded as {data.status}, not PAID"

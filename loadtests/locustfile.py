@@ -30,7 +30,7 @@ from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, MasterR
 from loadtests import runtime
 from loadtests.coordination import Coordinator, People
 from loadtests.data import Fixtures, PeopleReader
-from loadtests.journeys import Buyer, Learner, Registrant
+from loadtests.journeys import Buyer, Learner, Payer, Registrant
 from loadtests.profiles import Journey, Plan, stage_at
 from loadtests.tally import Tally
 
@@ -39,11 +39,12 @@ USERS: dict[str, type[User]] = {
     Journey.REGISTRANT.value: Registrant,
     Journey.BUYER.value: Buyer,
     Journey.LEARNER.value: Learner,
+    Journey.PAYER.value: Payer,
 }
 TALLY_KEY = "prakerja_tally"
 WATCH_SECONDS = 1.0
 
-__all__ = ["Buyer", "Learner", "PlanShape", "Registrant"]
+__all__ = ["Buyer", "Learner", "Payer", "PlanShape", "Registrant"]
 
 
 def _options(parser: Any) -> None:
@@ -89,7 +90,11 @@ def _start(environment: Environment, **_: Any) -> None:
     coordinator = Coordinator(
         environment,
         _option(environment, "prakerja_first_row"),
-        {"cards": len(fixtures.cards), "codes": len(fixtures.codes)},
+        {
+            "cards": len(fixtures.cards),
+            "codes": len(fixtures.codes),
+            "disbursements": len(fixtures.disbursements),
+        },
     )
     population = _option(environment, "prakerja_population")
     people = None

@@ -15,15 +15,23 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 40
 Series = dict[str, list[tuple[float, float]]]
 
 
-def nice_ceiling(value: float) -> float:
-    """A round number at or above ``value`` (1, 2, 2.5, 5 × a power of ten)."""
-    if value <= 0:
+def nice_step(span: float, most: int = 5) -> float:
+    """A round tick step (1, 2, 2.5, 5 × a power of ten) giving at most ``most`` steps."""
+    if span <= 0:
         return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
+    rough = span / most
+    power = 10.0 ** math.floor(math.log10(rough))
     for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
+        if rough <= step * power:
             return step * power
     return 10 * power
+
+
+def axis(span: float) -> tuple[float, list[float]]:
+    """The axis end (a whole number of steps at or above ``span``) and its ticks from 0."""
+    step = nice_step(span)
+    steps = max(1, math.ceil(span / step - 1e-9))
+    return step * steps, [step * n for n in range(steps + 1)]
 
 
 def _label(value: float) -> str:
@@ -42,8 +50,8 @@ def line_chart(title: str, series: Series, y_label: str, *, x_label: str = "seco
     )
     if not points:
         return head + f'<text x="{LEFT}" y="{HEIGHT // 2}" fill="#777">no data</text></svg>'
-    x_max = nice_ceiling(max(x for x, _ in points))
-    y_max = nice_ceiling(max(y for _, y in points))
+    x_max, x_ticks = axis(max(x for x, _ in points))
+    y_max, y_ticks = axis(max(y for _, y in points))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def sx(x: float) -> float:
@@ -53,15 +61,14 @@ def line_chart(title: str, series: Series, y_label: str, *, x_label: str = "seco
         return TOP + plot_h * (1 - y / y_max)
 
     parts = [head]
-    for n in range(5):  # grid and ticks
-        y = y_max * n / 4
+    for y in y_ticks:  # grid and ticks
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy(y):.1f}" y2="{sy(y):.1f}" '
             'stroke="#e5e5e5"/>'
             f'<text x="{LEFT - 6}" y="{sy(y) + 4:.1f}" font-size="11" text-anchor="end">'
             f"{_label(y)}</text>"
         )
-        x = x_max * n / 4
+    for x in x_ticks:
         parts.append(
             f'<text x="{sx(x):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" '
             f'text-anchor="middle">{_label(x)}</text>'

@@ -29,6 +29,7 @@ class Journey(StrEnum):
     REGISTRANT = "registrant"  # the registration funnel of a wave opening
     BUYER = "buyer"  # a DP purchase: quota, send-otp, SMS OTP, authorize, status, void
     LEARNER = "learner"  # an LP's attendance: redeem status, url-generate, the page, reset
+    PAYER = "payer"  # a payment partner's callbacks: a disbursement final, then its retry
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,14 @@ PROFILES: dict[str, Profile] = {
         ),
         Profile(
             "post-selection",
-            "After the draw: DP purchases and LP attendance, at a constant concurrency.",
-            {Journey.BUYER: 3, Journey.LEARNER: 2},
+            "After the draw: DP purchases, LP attendance and payment partners' callbacks.",
+            {Journey.BUYER: 3, Journey.LEARNER: 2, Journey.PAYER: 1},
+            "steady",
+        ),
+        Profile(
+            "callbacks",
+            "Payment partners calling back disbursements (each final once, then a retry).",
+            {Journey.PAYER: 1},
             "steady",
         ),
         Profile(

@@ -39,6 +39,7 @@ COMPLETED = {
     Journey.REGISTRANT.value: "verdict",
     Journey.BUYER.value: "buyer: voided",
     Journey.LEARNER.value: "learner: reset",
+    Journey.PAYER.value: "payer: paid",
 }
 Samples = list[tuple[str, dict[str, str], float]]
 
@@ -306,15 +307,16 @@ def _client_series(history: list[dict[str, str]]) -> dict[str, Series]:
 def _server_series(scrapes: list[Scrape]) -> dict[str, Series]:
     if len(scrapes) < 2:
         return {}
-    work: Series = {"requests/s": [], "cores busy ×10": []}
+    work: Series = {"requests/s": []}
+    cpu: Series = {"cores busy": []}
     for a, b in zip(scrapes, scrapes[1:], strict=False):
         dt = b.t - a.t
         if dt <= 0:
             continue
         done = b.value(f"{names.REQUESTS}_total") - a.value(f"{names.REQUESTS}_total")
-        cpu = b.value(names.CPU_SECONDS) - a.value(names.CPU_SECONDS)
+        cpu_used = b.value(names.CPU_SECONDS) - a.value(names.CPU_SECONDS)
         work["requests/s"].append((b.t, max(done, 0) / dt))
-        work["cores busy ×10"].append((b.t, max(cpu, 0) / dt * 10))
+        cpu["cores busy"].append((b.t, max(cpu_used, 0) / dt))
     queue: Series = {
         "in progress": [(s.t, s.value(names.IN_PROGRESS)) for s in scrapes],
         "outbox pending": [(s.t, s.value(names.OUTBOX_JOBS, status="pending")) for s in scrapes],
@@ -325,7 +327,7 @@ def _server_series(scrapes: list[Scrape]) -> dict[str, Series]:
         "open": [(s.t, s.value(names.DB_POOL_CONNECTIONS)) for s in scrapes],
         "capacity": [(s.t, s.value(names.DB_POOL_CAPACITY)) for s in scrapes],
     }
-    return {"work": work, "queue": queue, "pool": pool}
+    return {"work": work, "cpu": cpu, "queue": queue, "pool": pool}
 
 
 def _html(
@@ -435,9 +437,7 @@ def _html(
             ("request", "count", "failures", "req/s", "median ms", "p95 ms", "p99 ms", "max ms"),
             (
                 (
-                    f"{r.get('Type', '')} {r.get('Name', '')}".strip()
-                    if r.get("Name") != "Aggregated"
-                    else "all",
+                    r.get("Name", "") if r.get("Name") != "Aggregated" else "all",
                     int(_number(r.get("Request Count")) or 0),
                     int(_number(r.get("Failure Count")) or 0),
                     _number(r.get("Requests/s")),
@@ -461,7 +461,8 @@ def _html(
             f"{server['max_pool_checked_out']:.0f} of {server['pool_capacity']:.0f} database "
             "connections in use.</p>"
         )
-        parts.append(line_chart("Server requests/s and cores busy", series["work"], "per second"))
+        parts.append(line_chart("Requests/s the server answered", series["work"], "per second"))
+        parts.append(line_chart("Server CPU: cores busy", series["cpu"], "cores"))
         parts.append(line_chart("In progress and outbox queue", series["queue"], "count"))
         parts.append(line_chart("Database connections", series["pool"], "connections"))
         parts.append(

@@ -24,8 +24,9 @@ class Context:
     stopped_by: str = ""  # why the run stopped itself, if it did
 
     def units(self, kind: str) -> tuple[Any, ...]:
-        """The leasable units of a kind (``cards``, ``codes``)."""
-        return self.fixtures.cards if kind == "cards" else self.fixtures.codes
+        """The leasable units of a kind (``cards``, ``codes``, ``disbursements``)."""
+        units: tuple[Any, ...] = getattr(self.fixtures, kind)
+        return units
 
 
 _context: Context | None = None

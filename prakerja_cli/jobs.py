@@ -25,7 +25,7 @@ from contract.taxonomy import Industry, JobType
 from reference_server.app import prepare
 from reference_server.cli import AsJson, DatabaseUrl
 from reference_server.keys import KeyBox
-from reference_server.partners import add_partner, set_urls, webhook_key
+from reference_server.partners import ensure_partner
 from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
 from reference_server.storage.db import transaction
@@ -197,31 +197,24 @@ def feeds(database_url: DatabaseUrl = None, as_json: AsJson = False) -> None:
 def register_portals(
     session: Session, keys: KeyBox, host: str = "127.0.0.1", ports: dict[str, int] | None = None
 ) -> dict[str, dict[str, str]]:
-    """The three portals as partners (``jp-<portal>``, registered once, reused after), each with
-    its feed's URL; their credentials by portal."""
+    """The three portals as partners (``jp-<portal>``, registered once, the same keys after),
+    each with its feed's URL; their credentials by portal."""
     chosen = {**DEFAULT_PORTS, **(ports or {})}
     found: dict[str, dict[str, str]] = {}
     for spec in PORTALS:
-        code = f"jp-{spec.instance}"
-        base_url = f"http://{host}:{chosen[spec.instance]}"
-        partner = session.scalar(select(Partner).where(Partner.client_code == code))
-        if partner is None:
-            creds = add_partner(
-                session, keys, role=Role.JP, name=spec.name, client_code=code, base_url=base_url
-            )
-            found[spec.instance] = {
-                "client_code": code,
-                "sign_key": creds.sign_key,
-                "webhook_key": creds.webhook_key,
-            }
-            continue
-        if partner.role != Role.JP.value:
-            raise ValueError(f"{code} exists and is not a job portal")
-        set_urls(session, code, base_url=base_url)
+        creds = ensure_partner(
+            session,
+            keys,
+            role=Role.JP,
+            name=spec.name,
+            client_code=f"jp-{spec.instance}",
+            base_url=f"http://{host}:{chosen[spec.instance]}",
+            actor="pmo-cli",
+        )
         found[spec.instance] = {
-            "client_code": code,
-            "sign_key": keys.open(partner.sign_key_enc),
-            "webhook_key": webhook_key(session, keys, partner),
+            "client_code": creds.client_code,
+            "sign_key": creds.sign_key,
+            "webhook_key": creds.webhook_key,
         }
     return found
 

@@ -30,7 +30,7 @@ from rich.table import Table
 from contract.admin import WaveStatus
 from contract.endpoints import CREATE_WAVE, WAVES, Role
 from loadtests.capacity import DEFAULT_P99_MS, DEFAULT_PEAK_PER_MINUTE
-from loadtests.data import Card, Fixtures, RedeemCode
+from loadtests.data import Card, Disbursement, Fixtures, RedeemCode
 from loadtests.profiles import PROFILES, Journey, Plan, profile_named, stages_from_json
 from loadtests.run import LOCUSTFILE, RunOptions, run
 from reference_server import cli as server_cli
@@ -41,6 +41,7 @@ COURSE, SCHEDULE = "SBX-MANDIRI", "SBX-MANDIRI-OPEN"  # any DP's card may buy it
 LEARNER_CASES = ("TC1-001-200", "TC2-001-200")  # resettable, nothing verified yet
 REDIRECT_URI = "http://127.0.0.1:9/loadtest-callback"
 DEFAULT_POPULATION = Path("prakerja-population.csv")
+MAX_DISBURSEMENTS = 100_000
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$")
 
 
@@ -92,9 +93,16 @@ def open_wave(sandbox: str) -> str | None:
 
 
 def provision(
-    database_url: str | None, sandbox: str, *, buyers: int, learners: int, wave: bool
+    database_url: str | None,
+    sandbox: str,
+    *,
+    buyers: int,
+    learners: int,
+    wave: bool,
+    disbursements: int = 0,
 ) -> tuple[Fixtures, str | None]:
-    """Partners for the run (in the sandbox's database) and, if asked, an open wave."""
+    """Partners for the run (in the sandbox's database) and, if asked, an open wave and
+    disbursements awaiting a payment partner's callback."""
     from sqlalchemy import select
 
     from reference_server.fixtures import describe
@@ -128,6 +136,11 @@ def provision(
             ]
             if wave:
                 pmo = add_partner(session, runtime.keys, role=Role.PMO, name=f"loadtest pmo {tag}")
+            payer = (
+                add_partner(session, runtime.keys, role=Role.PP, name=f"loadtest pp {tag}")
+                if disbursements
+                else None
+            )
         with runtime.sessions() as session:
             for creds in made:
                 fixtures = describe(session, creds.client_code)["partners"][0]
@@ -172,12 +185,94 @@ def provision(
                             f"peserta-{entry['redeem_code'].lower()}@loadtest.example",
                         )
                     )
+        sent: list[Disbursement] = []
+        if payer is not None:
+            sent = _submitted_disbursements(runtime, payer, disbursements, tag)
     finally:
         runtime.close()
     created = None
     if pmo is not None:
         created = _create_wave(sandbox, pmo.client_code, pmo.sign_key, tag)
-    return Fixtures(tuple(cards[:buyers]), tuple(codes[:learners])), created
+    return Fixtures(tuple(cards[:buyers]), tuple(codes[:learners]), tuple(sent)), created
+
+
+INCENTIVE = 600_000  # one month's incentive of the semi-bansos scheme, in rupiah
+
+
+def _submitted_disbursements(runtime: Any, payer: Any, count: int, tag: str) -> list[Disbursement]:
+    """``count`` incentives Prakerja has sent ``payer`` and awaits the callback of.
+
+    Written straight into the database as the incentive run leaves them (a card holder with a
+    card, a linked e-wallet, a step in processing, a SUBMITTED disbursement): getting there
+    through the API takes a training completed, a review and a linked account per holder.
+    Their NIKs start ``00`` and cards ``7``, which no generated person or card uses.
+    """
+    from datetime import date
+
+    from sqlalchemy import insert, select
+
+    from contract.incentives import LinkStatus, PayoutState, StepStatus
+    from reference_server.storage.db import transaction
+    from reference_server.storage.tables import Beneficiary, Card, IncentiveStep, PayoutLink
+    from reference_server.storage.tables import Disbursement as Sent
+    from reference_server.storage.tables import Partner as PartnerRow
+
+    now = datetime.now(UTC)
+    salt = f"{secrets.randbelow(10**6):06d}"
+    out: list[Disbursement] = []
+    with transaction(runtime.sessions) as session:
+        partner_id = session.scalars(
+            select(PartnerRow.id).where(PartnerRow.client_code == payer.client_code)
+        ).one()
+        for start in range(0, count, 1000):
+            numbers = range(start, min(start + 1000, count))
+
+            def ids(table: Any, rows: list[dict[str, Any]]) -> list[int]:
+                returned = session.scalars(
+                    insert(table).returning(table.id, sort_by_parameter_order=True), rows
+                )
+                return list(returned)
+
+            holders = ids(Beneficiary, [
+                {"user_id": f"USRL{tag}{salt}{n}", "nik": f"00{salt}{n:08d}",
+                 "name": "penerima insentif uji", "birth_date": date(1995, 1, 1), "sex": "M",
+                 "education": 3, "phone_number": f"0899{n:08d}",
+                 "email": f"insentif-{tag}-{n}@loadtest.example"}
+                for n in numbers
+            ])  # fmt: skip
+            cards = ids(Card, [
+                {"beneficiary_id": b, "card_number": f"7{salt}{n:09d}", "scheme": "semi_bansos",
+                 "status": "used", "balance": 0}
+                for b, n in zip(holders, numbers, strict=True)
+            ])  # fmt: skip
+            steps = ids(IncentiveStep, [
+                {"card_id": c, "kind": "incentive", "step": 1, "amount": INCENTIVE, "due_at": now,
+                 "status": StepStatus.PROCESSING.value}
+                for c in cards
+            ])  # fmt: skip
+            links = ids(PayoutLink, [
+                {"link_id": f"LNK-L{tag}{salt}{n}", "card_id": c, "partner_id": partner_id,
+                 "account_type": "EWALLET", "account_number": f"0899{n:08d}",
+                 "holder_name": "PENERIMA INSENTIF UJI", "kyc_level": "VERIFIED",
+                 "status": LinkStatus.ACTIVE.value, "linked_at": now}
+                for c, n in zip(cards, numbers, strict=True)
+            ])  # fmt: skip
+            rows: list[dict[str, Any]] = [
+                {"disbursement_id": f"DSB-L{tag}{salt}{n:08d}", "step_id": st, "card_id": c,
+                 "partner_id": partner_id, "link_id": lk, "account_type": "EWALLET",
+                 "account_number": f"0899{n:08d}", "amount": INCENTIVE,
+                 "description": "Insentif Prakerja 1", "state": PayoutState.SUBMITTED.value,
+                 "attempts": 1, "submitted_at": now}
+                for st, c, lk, n in zip(steps, cards, links, numbers, strict=True)
+            ]  # fmt: skip
+            session.execute(insert(Sent), rows)
+            out += [
+                Disbursement(
+                    payer.client_code, payer.sign_key, str(r["disbursement_id"]), INCENTIVE
+                )
+                for r in rows
+            ]
+    return out
 
 
 def _create_wave(sandbox: str, client_code: str, sign_key: str, tag: str) -> str:
@@ -272,8 +367,9 @@ def loadtest(
 ) -> None:
     """Load the sandbox with a profile's journeys, headless and bounded; write the report.
 
-    Buyers and learners need partners, and registrants an open wave: when the sandbox has
-    none, they are made in its database (--database-url or PRAKERJA_DATABASE_URL, as for
+    Buyers, learners and payment partners need partners and fixtures (payers: disbursements
+    awaiting their callback), and registrants an open wave: when the sandbox has none, they
+    are made in its database (--database-url or PRAKERJA_DATABASE_URL, as for
     `prakerja partners add`). Registrants are the population's people, never one twice, also
     across runs against the same sandbox. Exit code 1 when requests failed, 3 when the run
     stopped itself past --fail-ratio.
@@ -313,6 +409,13 @@ def loadtest(
     total = sum(plan.mix.values())
     share = {j: math.ceil(plan.peak_users * w / total) + 1 for j, w in plan.mix.items()}
     buyers, learners = share.get(Journey.BUYER.value, 0), share.get(Journey.LEARNER.value, 0)
+    payers = share.get(Journey.PAYER.value, 0)
+    # A payer uses a disbursement up every few seconds of think time (at most one a second).
+    sent = (
+        min(math.ceil(payers * seconds / max(pace * 2.0, 1.0)) + payers, MAX_DISBURSEMENTS)
+        if payers
+        else 0
+    )
     if registrants and not population.exists():
         raise typer.BadParameter(
             f"{population} not found: the population the sandbox's government sources answer "
@@ -327,10 +430,11 @@ def loadtest(
     fixtures = Fixtures()
     with tempfile.TemporaryDirectory(prefix="prakerja-loadtest-") as private:
         fixtures_file = None
-        if buyers or learners or need_wave:
+        if buyers or learners or sent or need_wave:
             fixtures, created = provision(
-                database_url, sandbox, buyers=buyers, learners=learners, wave=need_wave
-            )
+                database_url, sandbox, buyers=buyers, learners=learners, wave=need_wave,
+                disbursements=sent,
+            )  # fmt: skip
             wave = wave or created
             fixtures_file = Path(private) / "fixtures.json"  # sign keys: not in the report
             fixtures.write(fixtures_file)

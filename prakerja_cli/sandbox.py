@@ -35,6 +35,9 @@ from reference_server.storage.db import transaction
 from simulators.framework.registry import SimConfig
 from simulators.framework.serving import running
 from simulators.government.launch import source_apps
+from simulators.jobportal.kinds import JOB_PORTAL
+from simulators.jobportal.launch import portal_config
+from simulators.jobportal.portals import PORTALS
 from simulators.payment import launch as payment_launch
 from simulators.payment.partners import PARTNERS as PAYMENT_PARTNERS
 from simulators.platform.launch import platform_apps
@@ -47,6 +50,13 @@ from simulators.wave.ecosystem import STATE_FILE, Ecosystem, Instance
 from simulators.wave.http import Api, Signer
 
 PMO_CLIENT_CODE = "pmo-sandbox"
+ROLE_LABELS = {
+    "gov": "government",
+    "digital-platform": "platform (DP)",
+    "training-provider": "provider (LP)",
+    "payment-partner": "payment (PP)",
+    "job-portal": "job portal (JP)",
+}
 DEFAULT_DATABASE_FILE = "prakerja-sandbox.db"
 GOVERNMENT_PORTS = (8101, 8102, 8103)
 PAYMENT_PORTS = tuple(8401 + n for n in range(len(PAYMENT_PARTNERS)))
@@ -75,6 +85,9 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
 )
 CARRIED = 3
 PLATFORM_PORTS = tuple(8201 + n for n in range(len(PLATFORMS)))
+PORTAL_PORTS = tuple(8501 + n for n in range(len(PORTALS)))
+# Job portals publish a simulated day every real hour, and open with a day's vacancies.
+PORTAL_TIME_SCALE = 24.0
 PROVIDER_PORTS = tuple(8301 + n for n in range(len(PROVIDERS)))
 SANDBOX_PASSWORD_COST = 10
 # Everything a local sandbox serves comes from 127.0.0.1: a per-address limit would throttle a
@@ -104,7 +117,7 @@ class Started:
 
     ecosystem: Ecosystem
     pmo: Credentials
-    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, URL, client_code)
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # role, name, URL, code
     notes: list[str] = field(default_factory=list)
 
 
@@ -125,6 +138,7 @@ class Registered:
     payment: dict[str, Credentials]
     platforms: dict[str, Credentials]
     providers: dict[str, Credentials]
+    portals: dict[str, Credentials]
     history: int  # earlier beneficiaries loaded from the population this start
 
 
@@ -172,9 +186,19 @@ def _register(plan: Plan, population: Path) -> Registered:
                 )
                 for instance, name in PROVIDERS
             }
+            portals = {
+                spec.instance: ensure_partner(
+                    session,
+                    runtime.keys,
+                    role=Role.JP,
+                    name=f"{spec.name} (simulator)",
+                    client_code=f"jp-{spec.instance}",
+                )
+                for spec in PORTALS
+            }
     finally:
         runtime.close()
-    return Registered(pmo, payment, platforms, providers, history)
+    return Registered(pmo, payment, platforms, providers, portals, history)
 
 
 def carried_by(index: int) -> tuple[str, ...]:
@@ -183,7 +207,7 @@ def carried_by(index: int) -> tuple[str, ...]:
 
 
 def _point_partners_at(
-    plan: Plan, urls: dict[str, tuple[str, str]], callbacks: dict[str, str]
+    plan: Plan, urls: dict[str, tuple[str, str | None]], callbacks: dict[str, str]
 ) -> None:
     """Record each simulator's own API and webhook receiver (client_code → (base, webhook)) and
     each provider's callback as its registered redirect URI (client_code → URI)."""
@@ -274,6 +298,19 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
         ]
     )
     ports += _ports(plan, PLATFORM_PORTS)
+    for spec in PORTALS:
+        keys = registered.portals[spec.instance]
+        config = portal_config(
+            spec.instance,
+            sandbox_url=sandbox_url,
+            client_code=keys.client_code,
+            sign_key=keys.sign_key,
+            webhook_key=keys.webhook_key,
+            time_scale=PORTAL_TIME_SCALE,
+            seed=plan.seed,
+        )
+        apps.append((spec.instance, JOB_PORTAL.factory(config)))
+    ports += _ports(plan, PORTAL_PORTS)
     with running(apps, host=plan.host, ports=ports) as urls:
         listening.update({instance: urls[instance] for instance, _ in PROVIDERS})
         _point_partners_at(
@@ -284,6 +321,10 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                     payment_launch.webhook_url(urls[spec.instance]),
                 )
                 for spec in PAYMENT_PARTNERS
+            }
+            | {
+                registered.portals[spec.instance].client_code: (urls[spec.instance], None)
+                for spec in PORTALS
             },
             {
                 registered.providers[instance].client_code: urls[instance] + CALLBACK_PATH
@@ -324,6 +365,15 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 )
                 for instance, _ in PLATFORMS
             ]
+            instances += [
+                Instance(
+                    kind="job-portal",
+                    instance=spec.instance,
+                    url=urls[spec.instance],
+                    client_code=registered.portals[spec.instance].client_code,
+                )
+                for spec in PORTALS
+            ]
             ecosystem = Ecosystem(
                 sandbox_url=url,
                 population=str(population.resolve()),
@@ -343,9 +393,10 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 f"The platforms submitted their providers' courses: the office approved "
                 f"{curated.approved}, rejected {curated.rejected} (with reasons)."
             )
-            started.rows.append(("Reference server", url, "—"))
+            started.rows.append(("Prakerja", "reference server", url, "—"))
             started.rows += [
-                (f"{i.kind}: {i.instance}", i.url, i.client_code or "—") for i in instances
+                (ROLE_LABELS.get(i.kind, i.kind), i.instance, i.url, i.client_code or "—")
+                for i in instances
             ]
             try:
                 yield started
@@ -354,9 +405,14 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
 
 
 async def open_the_catalogue(ecosystem: Ecosystem) -> CurationResult:
-    """Every platform submits its providers' courses; the office assesses what is pending."""
+    """Every platform submits its providers' courses; the office assesses what is pending; the
+    job portals publish a day's vacancies and push them."""
     api = Api(ecosystem.sandbox_url, concurrency=8)
     try:
+        for portal in ecosystem.of_kind("job-portal"):
+            spec = next(s for s in PORTALS if s.instance == portal.instance)
+            await api.call("POST", f"{portal.url}/_sim/publish", json={"new": spec.per_day})
+            await api.call("POST", f"{portal.url}/_sim/flush")
         for platform in ecosystem.of_kind("digital-platform"):
             answer = await api.call("POST", f"{platform.url}/seller/submissions")
             if answer.status_code != 200:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings
 
 console = Console()
+WORKER_HEALTHCHECK_SECONDS = 120
 
 Port = Annotated[int, typer.Option("--port", envvar="PRAKERJA_PORT", help="Port to listen on.")]
 Host = Annotated[str, typer.Option("--host", envvar="PRAKERJA_HOST", help="Address to bind.")]
@@ -76,6 +78,14 @@ def serve(
     with runtime.sessions() as session:
         _banner(host, port, settings.database_url, session)
     runtime.close()
+    # uvicorn restarts a worker that does not answer its supervisor within the health-check
+    # timeout (5 s by default): a worker still importing the app on a busy machine was killed
+    # and restarted forever, so the check waits longer.
+    patience = (
+        {"timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS}
+        if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters
+        else {}
+    )
     with _shared_metrics(workers):
         uvicorn.run(
             "reference_server.app:create_app",
@@ -85,6 +95,7 @@ def serve(
             workers=workers,
             log_level=log_level,
             access_log=False,
+            **patience,  # type: ignore[arg-type]
         )
 
 
@@ -115,6 +126,9 @@ def _banner(host: str, port: int, database_url: str, session: Session) -> None:
     table.add_row("Partner API", f"{base}/api/v1/integration/...")
     table.add_row("Registration", f"{base}/api/v1/registration/... (applicants)")
     table.add_row("Programme office", f"{base}/api/v1/admin/... (role pmo: waves, lottery)")
+    table.add_row(
+        "Catalogue", f"{base}/api/v1/catalogue/courses (public; curation: prakerja catalogue)"
+    )
     table.add_row("Docs", f"{base}/docs")
     table.add_row("Inboxes", f"{base}/api/v1/sandbox/sms-inbox, /mail-inbox")
     table.add_row("Database", database_url.split("@")[-1])

@@ -54,6 +54,20 @@ def running_server(
 
     Its output goes to ``log``; when it fails to start, the error carries the log's tail.
     """
+    with serving(env, log, cwd, port=port, host=host) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving(
+    env: dict[str, str],
+    log: Path,
+    cwd: Path | None = None,
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``running_server``, with the server's process too (benchmarks read its CPU time)."""
     port = port or free_port()
     command = [
         sys.executable, "-m", "uvicorn", "reference_server.app:create_app", "--factory",
@@ -68,7 +82,7 @@ def running_server(
         except (RuntimeError, TimeoutError) as exc:
             tail = log.read_text(errors="replace")[-4000:]
             raise RuntimeError(f"{exc}; server log:\n{tail}") from exc
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

@@ -210,7 +210,7 @@ class Worker:
         self._schedule_daily()
         self._schedule_pulls()
         try:
-            due = outbox.next_due(self.runtime.sessions)
+            due = outbox.next_due(self.runtime.reads)
         except Exception:
             due = None
         wait = POLL_SECONDS

@@ -1,11 +1,12 @@
 """`prakerja loadtest` end to end, short and bounded: a real server with its government sources,
 Locust in processes of its own, every journey, and a report a person can read.
 
-Two runs against one sandbox: the wave opening with two Locust workers (the rows of the
-population leased across processes), then the post-selection traffic (DP purchases and LP
-attendance, partners provisioned in the sandbox's database) in one process. Both must end with
+Runs against one sandbox: the wave opening with two Locust workers (the rows of the
+population leased across processes), then the post-selection traffic (DP purchases, LP
+attendance and payment partners' callbacks, partners and disbursements provisioned in the sandbox's database) in one process. Both must end with
 no failed request, a verdict for the registrants equal to the ground truth wherever the order
-of verification cannot change it, and a complete report.
+of verification cannot change it, and a complete report. A last run registers the same people
+again: it must stop itself at its failure-ratio threshold, long before its duration.
 """
 
 from __future__ import annotations
@@ -78,20 +79,12 @@ def test_a_short_wave_opening_and_post_selection_run_cleanly(
             "PRAKERJA_DATABASE_URL": database_url,
             "PRAKERJA_SECRET_KEY": box.runtime.settings.secret_key or "",
         }
-        common = [
-            "--sandbox",
-            box.url,
-            "--population",
-            str(population),
-            "--pace",
-            "0.05",
-            "--stop-timeout",
-            "1",
-        ]
+        # Journeys in flight at the end may finish: a busy machine still yields complete ones.
+        common = ["--sandbox", box.url, "--population", str(population), "--pace", "0.05", "--stop-timeout", "20"]  # fmt: skip
 
         wave_dir = tmp_path / "wave"
         code, wave = _loadtest(
-            [*common, "--profile", "wave-opening", "--users", "8", "--duration", "8s",
+            [*common, "--profile", "wave-opening", "--users", "8", "--duration", "6s",
              "--workers", "2", "--report-dir", str(wave_dir)],
             env, tmp_path,
         )  # fmt: skip
@@ -112,15 +105,37 @@ def test_a_short_wave_opening_and_post_selection_run_cleanly(
 
         after_dir = tmp_path / "after"
         code, after = _loadtest(
-            [*common, "--profile", "post-selection", "--users", "6", "--duration", "6s",
+            [*common, "--profile", "post-selection", "--users", "6", "--duration", "5s",
              "--report-dir", str(after_dir)],
             env, tmp_path,
         )  # fmt: skip
         assert code == 0, after
         _assert_complete(after_dir, after)
-        assert after["funnel"]["buyer: voided"] > 0 and after["funnel"]["learner: reset"] > 0
+        paid = after["funnel"]
+        assert paid["buyer: voided"] > 0 and paid["learner: reset"] > 0
+        # Payment partners' callbacks: final once, and the retry answered the same.
+        assert paid["payer: paid"] > 0 and paid["payer: retry answered the same"] > 0
         assert after["capacity"] is None  # two journey kinds: CPU cannot be put down to one
+
+        # People who all give one e-mail address: every sign-up after the first is refused,
+        # and the run stops itself long before its minute is over.
+        same = tmp_path / "same-email.csv"
+        with same.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**row, "email": "sama@example.test"} for row in rows)
+        again_dir = tmp_path / "again"
+        code, again = _loadtest(
+            [*common, "--population", str(same), "--profile", "registration-steady",
+             "--users", "10", "--duration", "60s", "--fail-ratio", "0.5",
+             "--report-dir", str(again_dir)],
+            env, tmp_path,
+        )  # fmt: skip
+        assert code == 3, again
+        assert again["stopped_by"].startswith("failure ratio")
+        assert again["failure_ratio"] > 0.5
+        assert "409 ERRREG40901" in (again_dir / "report.html").read_text(encoding="utf-8")
     # Sign keys of the provisioned partners never reach the report folder.
-    for folder in (wave_dir, after_dir):
+    for folder in (wave_dir, after_dir, again_dir):
         for file in folder.iterdir():
             assert "sign_key" not in file.read_text(encoding="utf-8", errors="replace"), file

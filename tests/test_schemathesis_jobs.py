@@ -42,7 +42,7 @@ pytestmark = pytest.mark.slow
 Case = GenericCase[Any]
 
 SEED = 20_240_601
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 30
 TIMESTAMP_SPREAD = 240
 CHECKS = [
     not_a_server_error,

@@ -64,7 +64,7 @@ def test_up_runs_the_sandbox_with_its_sources_and_population(
             time.sleep(0.1)
         state = json.loads(state_file.read_text())
         kinds = {s["kind"] for s in state["simulators"]}
-        assert {"gov", "payment-partner"} <= kinds
+        assert {"gov", "payment-partner", "job-portal"} <= kinds
         for simulator in state["simulators"]:
             assert httpx.get(simulator["url"] + "/health", timeout=10).status_code == 200
 
@@ -77,6 +77,17 @@ def test_up_runs_the_sandbox_with_its_sources_and_population(
             None,
             Case.PAST_BENEFICIARY.value,
         ]
+        # The job portals' stock reached search: pushed (LokerKita, InfoLoker) or pulled (KerjaNusa).
+        portals: set[str] = set()
+        cursor: str | None = None
+        while len(portals) < 3:  # every page, again from the first until all three are in
+            assert time.monotonic() < deadline + 60, f"vacancies only from {portals}"
+            query = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+            page = httpx.get(f"{url}/api/v1/jobs/search", params=query, timeout=10).json()
+            portals |= {v["portal"]["client_code"] for v in page["data"]["vacancies"]}
+            cursor = page["data"]["next_cursor"]
+            if cursor is None:
+                time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert not (tmp_path / "prakerja-sandbox.json").exists()

@@ -10,7 +10,13 @@ from contract.requirements import Mode
 from contract.roles import Role
 
 SUITES: dict[tuple[Role, Mode], str] = {
-    (Role.DP, Mode.CLIENT): "conformance.suites.dp",
+    (Role.DP, Mode.CLIENT): "conformance.suites.dp:suite",
+    (Role.LP, Mode.CLIENT): "conformance.suites.lp:suite",
+    (Role.PP, Mode.SERVER): "conformance.suites.pp:suite",
+    (Role.JP, Mode.SERVER): "conformance.suites.jp:feed_suite",
+    (Role.JP, Mode.CLIENT): "conformance.suites.jp:push_suite",
+    (Role.DP, Mode.SERVER): "conformance.suites.webhooks:dp_suite",
+    (Role.LP, Mode.SERVER): "conformance.suites.webhooks:lp_suite",
 }
 
 
@@ -20,4 +26,5 @@ def suite_for(role: Role, mode: Mode) -> Any:
     if module is None:
         have = ", ".join(f"{r.value} {m.value}" for r, m in SUITES)
         raise UsageError(f"no {mode.value}-mode suite for {role.value} yet (have: {have})")
-    return import_module(module).suite
+    name, _, attribute = module.partition(":")
+    return getattr(import_module(name), attribute)

@@ -27,7 +27,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -69,11 +69,14 @@ class Listing:
 
     def content_hash(self) -> str:
         """SHA-256 of the content: equal for a re-push of the same vacancy, whatever its offsets."""
-        fields = asdict(self)
-        fields["posted_at"] = self.posted_at.isoformat()
-        fields["expires_at"] = self.expires_at.isoformat()
-        text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        content = {name: getattr(self, name) for name in _FIELDS}
+        content["posted_at"] = self.posted_at.isoformat()
+        content["expires_at"] = self.expires_at.isoformat()
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+_FIELDS = tuple(f.name for f in fields(Listing))
 
 
 @dataclass(frozen=True, slots=True)

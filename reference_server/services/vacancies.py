@@ -131,7 +131,8 @@ def judge_batch(
     return judged
 
 
-def _columns(listing: Listing) -> dict[str, Any]:
+def columns_of(listing: Listing) -> dict[str, Any]:
+    """The stored columns of a listing (its content hash included)."""
     return {
         "title": listing.title,
         "company": listing.company,
@@ -168,7 +169,7 @@ def store(
     fresh: list[tuple[Vacancy, Listing]] = []
     rewritten: list[tuple[Vacancy, Listing]] = []
     for listing in listings:
-        columns = _columns(listing)
+        columns = columns_of(listing)
         row = known.get(listing.vacancy_id)
         if row is None:
             row = Vacancy(
@@ -370,7 +371,8 @@ def view(row: Vacancy, portal_code: str, portal_name: str) -> VacancyView:
     )
 
 
-def _with_portal() -> Select[Vacancy, str, str]:
+def with_portal() -> Select[Vacancy, str, str]:
+    """Vacancies with their portal's client code and name (what a view needs)."""
     return select(Vacancy, Partner.client_code, Partner.name).join(
         Partner, Partner.id == Vacancy.portal_id
     )
@@ -435,9 +437,9 @@ def search(runtime: Runtime, query: SearchRequest) -> SearchData:
                 and_(Vacancy.posted_at == posted_at, Vacancy.id < key),
             )
         )
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         rows = session.execute(
-            _with_portal().where(*where).order_by(*NEWEST_FIRST).limit(query.limit + 1)
+            with_portal().where(*where).order_by(*NEWEST_FIRST).limit(query.limit + 1)
         ).all()
     page = rows[: query.limit]
     more = len(rows) > query.limit
@@ -516,7 +518,7 @@ def _tier_query(
 def recommendations(runtime: Runtime, account: AccountRef, limit: int) -> RecommendationsData:
     """The best ``limit`` live vacancies for the applicant (see domain.vacancies.score)."""
     now = utcnow()
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()
@@ -528,28 +530,34 @@ def recommendations(runtime: Runtime, account: AccountRef, limit: int) -> Recomm
             education=Education[applicant.education].value,
             industries=frozenset(industries),
         )
-        candidates = [
-            Candidate(key, industry, regency, province, posted_at)
-            for tier in rules.tiers(seeker)
-            for key, industry, regency, province, posted_at in session.execute(
-                _tier_query(tier, seeker, now, limit)
-            )
-        ]
-        ranked = rules.rank(candidates, seeker, limit)
-        rows = {
-            row.id: (row, code, name)
-            for row, code, name in session.execute(
-                _with_portal().where(Vacancy.id.in_([c.key for c, _, _ in ranked]))
-            )
-        }
+        ranked = ranked_for(session, seeker, limit, now)
     return RecommendationsData(
         basis=RecommendationBasis(
             industries=sorted(Industry(i) for i in industries),
             region_code=applicant.region_code,
             education=EducationName(applicant.education),
         ),
-        recommendations=[
-            Recommendation(vacancy=view(*rows[candidate.key]), score=points, reasons=reasons)
-            for candidate, points, reasons in ranked
-        ],
+        recommendations=ranked,
     )
+
+
+def ranked_for(session: Session, seeker: Seeker, limit: int, now: datetime) -> list[Recommendation]:
+    """The best ``limit`` live vacancies for ``seeker``: each tier's newest ``limit``, ranked."""
+    candidates = [
+        Candidate(key, industry, regency, province, posted_at)
+        for tier in rules.tiers(seeker)
+        for key, industry, regency, province, posted_at in session.execute(
+            _tier_query(tier, seeker, now, limit)
+        )
+    ]
+    ranked = rules.rank(candidates, seeker, limit)
+    rows = {
+        row.id: (row, code, name)
+        for row, code, name in session.execute(
+            with_portal().where(Vacancy.id.in_([c.key for c, _, _ in ranked]))
+        )
+    }
+    return [
+        Recommendation(vacancy=view(*rows[candidate.key]), score=points, reasons=reasons)
+        for candidate, points, reasons in ranked
+    ]

@@ -61,6 +61,7 @@ SECONDS_PER_DAY = 86_400
 MAX_BACKOFF_SECONDS = 30.0
 MAX_QUEUE = 50_000  # publications waiting to be pushed; the oldest are dropped past it
 TICK_SECONDS = 0.5
+PUSH_ROUNDS = 5  # batches of each kind a portal may push per scheduled push
 _AUTH_ERRORS: dict[str, ErrorCode] = {
     inbound.MISSING_HEADERS: err.MISSING_HEADERS,
     inbound.BAD_TIMESTAMP: err.BAD_TIMESTAMP,
@@ -119,11 +120,12 @@ class Portal:
         self.time_scale = float(options.get("time_scale", 1.0))
         self.per_day = int(options.get("per_day", spec.per_day))
         self.pushes = bool(options.get("push", spec.push))
+        self.initial = int(options.get("initial", 0))  # published at start: a stock to find
         scale = self.per_day / spec.per_day if spec.per_day else 0.0
         self.updates_per_day = spec.updates_per_day * scale
         self.withdrawals_per_day = spec.withdrawals_per_day * scale
-        if self.time_scale <= 0 or self.per_day < 0:
-            raise ValueError("time_scale must be > 0 and per_day >= 0")
+        if self.time_scale <= 0 or self.per_day < 0 or self.initial < 0:
+            raise ValueError("time_scale must be > 0, per_day and initial >= 0")
         seed = options.get("seed", config.profile.seed if config.profile.seed is not None else 0)
         self.maker = VacancyMaker(
             f"{seed}:{config.instance}",
@@ -279,6 +281,8 @@ class Portal:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish at the portal's rates and push on its schedule until ``stop`` is set."""
+        if self.initial:
+            self.publish(self.initial)
         last = time.monotonic()
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -289,7 +293,10 @@ class Portal:
             if new or updates or withdrawals:
                 self.publish(new, updates, withdrawals)
             if self.can_push and now >= self._next_push:
-                await self.flush()
+                for _ in range(PUSH_ROUNDS):  # a backlog (a start-up stock) drains in a few ticks
+                    done = await self.flush()
+                    if done["failures"] or not (self.to_push or self.to_withdraw):
+                        break
                 self._next_push = now + max(self.spec.push_every_seconds, self._backoff)
 
     # --- the feed ------------------------------------------------------------------------

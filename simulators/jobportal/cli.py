@@ -145,6 +145,9 @@ def serve(
     quiet: Annotated[
         bool, typer.Option(help="No latency or failures: ignore the portals' own profiles.")
     ] = False,
+    initial: Annotated[
+        int, typer.Option(min=0, help="Vacancies each portal publishes at start (a stock).")
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the vacancies (same seed, same ones).")] = 0,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port_base: Annotated[
@@ -164,7 +167,7 @@ def serve(
     except KeyError as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--portal") from exc
     mutants = _mutants(mutant or [])
-    options: dict[str, Any] = {"time_scale": time_scale, "seed": seed}
+    options: dict[str, Any] = {"time_scale": time_scale, "seed": seed, "initial": initial}
     if per_day is not None:
         options["per_day"] = per_day
     configs: list[SimConfig] = []

@@ -4,7 +4,8 @@ An instance is one portal of ``portals.PORTALS`` (``SimConfig.instance``: ``loke
 ``kerjanusa``, ``infoloker-daerah``). It pushes to ``sandbox_url`` signed with ``sign_key`` as
 ``client_code`` and verifies Prakerja's feed calls with ``webhook_key``. Options:
 ``time_scale`` (simulated seconds per real second, default 1), ``per_day`` (override the
-portal's rate), ``push`` (override whether it pushes), ``seed``.
+portal's rate), ``push`` (override whether it pushes), ``initial`` (vacancies published at start),
+``seed``.
 
 Every mutant is wrong in exactly the one way its name says, and names the conformance
 requirement that must catch it.

@@ -38,8 +38,10 @@ BRANCHES: tuple[tuple[str, str], ...] = (
     ("ineligible", "Verified ineligible"),
     ("not_selected", "Not selected (roll into the next wave)"),
     ("revoked", "Card revoked: no purchase by the deadline"),
-    ("opened_ewallet", "Opened an e-wallet to be paid"),
+    ("opened_account", "Opened an account (most an e-wallet) to be paid"),
     ("link_refused", "Account link refused (KYC, NIK or phone)"),
+    ("recommended_jobs", "Finished and got job recommendations"),
+    ("recommended_by_course", "… recommended for the industry of their course"),
 )
 
 

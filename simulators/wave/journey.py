@@ -26,11 +26,13 @@ from contract.buyer import (
 from contract.catalogue import CatalogueCourse, CatalogueData
 from contract.endpoints import (
     CATALOGUE_COURSES,
+    RECOMMENDATIONS,
     REGISTRATION_STATUS,
     REVOKE_EXPIRED,
     SMS_INBOX,
     SUBMIT_REVIEW,
 )
+from contract.jobs import MatchReason, RecommendationsData
 from contract.registration import Education
 from simulators.wave.driver import Office, Person, Stages
 from simulators.wave.funnel import Funnel
@@ -311,6 +313,20 @@ class Journey:
         data(await self.api.call("POST", SUBMIT_REVIEW.path, json=body, headers=person.auth()))
         person.facts["reviewed"] = True
         self.funnel.count("reviewed")
+
+    # --- looking for work ------------------------------------------------------------------
+
+    async def look_for_work(self, person: Person) -> None:
+        """Ask for job recommendations; count those the finished course shaped."""
+        if not person.facts.get("finished"):
+            return
+        answer = RecommendationsData.model_validate(
+            data(await self.api.call("GET", RECOMMENDATIONS.path, headers=person.auth()))
+        )
+        if answer.recommendations:
+            self.funnel.count("recommended_jobs")
+        if any(MatchReason.COURSE_INDUSTRY in r.reasons for r in answer.recommendations):
+            self.funnel.count("recommended_by_course")
 
     # --- the deadline ----------------------------------------------------------------------
 

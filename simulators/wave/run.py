@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from simulators.wave.driver import (
@@ -16,6 +17,7 @@ from simulators.wave.driver import (
 from simulators.wave.ecosystem import Ecosystem
 from simulators.wave.funnel import STEPS, Funnel
 from simulators.wave.http import Api, Signer
+from simulators.wave.incentives import Payouts, check_payouts
 from simulators.wave.journey import Journey, Market, check_journey
 
 # Steps that are a subset of the one before them (branches excluded).
@@ -82,14 +84,41 @@ async def simulate(
             bought = [p for p in selected if p.facts.get("transaction_code")]
             await stages.each("Learning", bought, journey.learn)
             await stages.each("Reviews", bought, journey.review)
+            if ecosystem.of_kind("job-portal"):
+                await stages.each("Job recommendations", bought, journey.look_for_work)
             await journey.deadline_passes(selected)
             check_journey(funnel, selected)
+            if ecosystem.of_kind("payment-partner"):
+                await pay_incentives(api, office, funnel, stages, ecosystem, bought)
         else:
             funnel.notes.append("the sandbox runs no digital platform: the wave ends at the draw")
     finally:
         funnel.requests, funnel.retries = api.requests, api.retries
         await api.close()
     return funnel
+
+
+async def pay_incentives(
+    api: Api,
+    office: Office,
+    funnel: Funnel,
+    stages: Stages,
+    ecosystem: Ecosystem,
+    bought: list[Person],
+) -> None:
+    """Link accounts, run the due payments, answer the surveys, and check the money."""
+    payouts = Payouts(api, office, funnel, stages, ecosystem)
+    reviewed = [p for p in bought if p.facts.get("reviewed")]
+    payouts.learn_accounts(reviewed)
+    await stages.each("Linking an account", reviewed, payouts.link)
+    linked = [p for p in reviewed if p.facts.get("linked")]
+    await payouts.run_due()
+    await payouts.settle(linked, "incentive", "Incentive payments")
+    await stages.each("Evaluation surveys", linked, payouts.answer_surveys)
+    await payouts.run_due(timedelta(days=1))
+    await payouts.settle(linked, "survey", "Survey payments")
+    payouts.count(linked)
+    check_payouts(funnel, linked, await payouts.partners_paid())
 
 
 def _population(ecosystem: Ecosystem) -> Path:

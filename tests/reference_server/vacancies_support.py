@@ -126,3 +126,53 @@ def own_server(database_url: str, log: Path, **settings: str) -> Iterator[OwnSer
         finally:
             partners.close()
             runtime.close()
+
+
+def finish_course(runtime: Runtime, card_number: str, category: str) -> str:
+    """A course of the built-in LP in ``category``, bought with the card and finished (post-test
+    verified), written as the purchase and the verification page would leave it; its code."""
+    from sqlalchemy import select
+
+    from contract.attendance import POST_TEST_SEQUENCE
+    from reference_server.fixtures import BUILTIN_DP, BUILTIN_LP
+    from reference_server.storage import tables as t
+    from reference_server.storage.db import transaction
+
+    code = f"F-{secrets.token_hex(4).upper()}"
+    now = datetime.now(UTC)
+    with transaction(runtime.sessions) as session:
+        lp_id, dp_id = (
+            session.scalars(select(t.Partner.id).where(t.Partner.client_code == client)).one()
+            for client in (BUILTIN_LP, BUILTIN_DP)
+        )
+        card = session.scalars(select(t.Card).where(t.Card.card_number == card_number)).one()
+        course = t.Course(
+            course_code=code, lp_id=lp_id, title=f"Pelatihan {category}", method="self_paced",
+            sessions=1, price=500_000, min_age=18, max_age=None, min_education=1,
+            category=category,
+        )  # fmt: skip
+        session.add(course)
+        session.flush()
+        schedule = t.Schedule(
+            schedule_code=f"{code}-S", course_id=course.id, start_at=now - timedelta(days=40),
+            end_at=now - timedelta(days=10), capacity=10, quota=9,
+        )  # fmt: skip
+        session.add(schedule)
+        session.flush()
+        purchase = t.Transaction(
+            transaction_code=f"TX{secrets.token_hex(7).upper()}", dp_id=dp_id,
+            invoice_code=f"INV-{code}", invoice_url=f"https://dp.example/inv/{code}",
+            user_platform_id=f"u-{code}", card_id=card.id, course_id=course.id,
+            schedule_id=schedule.id, amount=500_000, status="SUCCESS",
+        )  # fmt: skip
+        session.add(purchase)
+        session.flush()
+        redeem = t.RedeemCode(
+            code=f"RC{secrets.token_hex(5).upper()}", transaction_id=purchase.id,
+            course_id=course.id, status=2, redeemed_at=now - timedelta(days=39),
+        )  # fmt: skip
+        session.add(redeem)
+        session.flush()
+        for sequence in (1, POST_TEST_SEQUENCE):
+            session.add(t.Attendance(redeem_code_id=redeem.id, sequence=sequence, via="page"))
+    return code

@@ -41,8 +41,11 @@ def portals() -> Iterator[dict[str, str]]:
     apps = [(spec.instance, config(spec.instance)) for spec in PORTALS]
     apps.append(("failing", config(profile=Profile(error_rate=1.0, hang_seconds=0.3))))
     apps += [(m.name, config(mutant=m.name)) for m in jp.MUTANTS]
+    apps.append(("stocked", config(initial=12)))
     with HTTP, running([(name, JOB_PORTAL.factory(c)) for name, c in apps]) as served:
-        for url in served.values():
+        for name, url in served.items():
+            if name == "stocked":
+                continue
             answer = HTTP.post(f"{url}/_sim/publish", json={"new": VACANCIES})
             assert answer.status_code == 200, answer.text
         yield served
@@ -304,3 +307,12 @@ def test_the_registry_lists_the_kind_and_every_mutant_with_its_requirement(
         portal_config("lokerkita", mutant="pays-twice")
     with pytest.raises(KeyError, match="portals: lokerkita"):
         portal_config("jobstreet")
+
+
+def test_a_portal_may_start_with_a_stock_of_vacancies(portals: dict[str, str]) -> None:
+    deadline = time.monotonic() + 10
+    while HTTP.get(portals["stocked"] + "/_sim/portal").json()["vacancies"]["open"] < 12:
+        assert time.monotonic() < deadline, "the stock was never published"
+        time.sleep(0.05)
+    everything, _ = read_all(portals["stocked"], limit=100)
+    assert len(everything) == 12
