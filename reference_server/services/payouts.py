@@ -642,7 +642,7 @@ def _count_attempt(session: Session, d: Disbursement, now: datetime) -> None:
 
 def summary(runtime: Runtime, partner_code: str | None) -> PayoutSummaryData:
     """Disbursements per partner and state, what the ledger paid, calls in flight, anomalies."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         query = select(Partner).where(Partner.role == Role.PP.value).order_by(Partner.client_code)
         if partner_code is not None:
             query = query.where(Partner.client_code == partner_code)

@@ -24,15 +24,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from reference_server.storage import tables as t
-from simulators.payment.partners import PARTNERS, adjust
-from tests.reference_server.payout_cluster import (
+from benchmarks.payout_cluster import (
     POLL_SECONDS,
     Cluster,
     Seeded,
     payout_cluster,
     wait_settled,
 )
+from reference_server.storage import tables as t
+from simulators.payment.partners import PARTNERS, adjust
 from tests.reference_server.payouts_support import wait_for
 
 PAYMENTS = int(os.environ.get("PRAKERJA_CRASH_PAYMENTS", "2000"))
@@ -58,7 +58,7 @@ SIMULATED = adjust(PARTNERS, every={"hang_seconds": 3.0, "late_callback_s": 2.0}
 
 def assert_paid_exactly_once(cluster: Cluster, seeded: Seeded) -> None:
     """Every due step paid once, one ledger entry each, and the partners agree to the rupiah."""
-    with cluster.runtime.sessions() as session:
+    with cluster.runtime.reads() as session:
         statuses = dict(
             session.execute(
                 select(t.IncentiveStep.status, func.count()).group_by(t.IncentiveStep.status)
@@ -101,7 +101,7 @@ def logs(tmp_path: Path) -> Path:
 
 def paid_so_far(cluster: Cluster) -> int:
     """Ledger entries written so far (payments recorded as made)."""
-    with cluster.runtime.sessions() as session:
+    with cluster.runtime.reads() as session:
         return int(session.scalar(select(func.count()).select_from(t.IncentiveLedgerEntry)) or 0)
 
 

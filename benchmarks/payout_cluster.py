@@ -1,6 +1,6 @@
-"""A payout cluster for the heavy tests: a database with many payments due, the six payment-
-partner simulators holding the accounts, and the server and worker processes, which a test may
-SIGKILL and start again at will.
+"""A payout cluster for the crash tests and the payout benchmark: a database with many payments
+due, the six payment-partner simulators holding the accounts, and the server and worker
+processes, which a test may SIGKILL and start again at will.
 
 The due payments are seeded in bulk, as the due run would leave the schedules of card holders
 who met every condition long ago (semi-bansos: four monthly payments each, all due): that is
@@ -44,7 +44,7 @@ from simulators.payment.launch import Credentials as SimCredentials
 from simulators.payment.launch import paid, running_payment_partners
 from simulators.payment.partners import PARTNERS, PartnerSpec
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCHEME = "semi_bansos"
 CHUNK = 2_000
 # The test process reads the database while the cluster writes it; on SQLite every read takes
@@ -135,7 +135,7 @@ class Cluster:
 
     def counts(self) -> dict[str, int]:
         """Steps per status, from the database."""
-        with self.runtime.sessions() as session:
+        with self.runtime.reads() as session:
             rows = session.execute(
                 select(t.IncentiveStep.status, func.count()).group_by(t.IncentiveStep.status)
             ).all()
@@ -181,7 +181,7 @@ def seed_due(
     for start in range(0, holders, CHUNK):
         rows = range(start, min(holders, start + CHUNK))
         with transaction(runtime.sessions) as session:
-            people = []
+            people: list[dict[str, Any]] = []
             for i in rows:
                 people.append(
                     {
@@ -204,7 +204,7 @@ def seed_due(
                     )
                 ).all()
             )
-            cards = [
+            cards: list[dict[str, Any]] = [
                 {
                     "beneficiary_id": ids[p["user_id"]],
                     "card_number": f"6{int(tag, 16) % 10**6:06d}{i:09d}",
@@ -223,7 +223,9 @@ def seed_due(
                     )
                 ).all()
             )
-            links, enrolments, steps = [], [], []
+            links: list[dict[str, Any]] = []
+            enrolments: list[dict[str, Any]] = []
+            steps: list[dict[str, Any]] = []
             for person, card, i in zip(people, cards, rows, strict=True):
                 name = names[i % len(names)]
                 partner = book.partner(name)
