@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +37,39 @@ from contract.roles import Role
 
 DEFAULT_SANDBOX = "http://127.0.0.1:8000"
 HARNESS_FAILED = 2
+
+
+@dataclass(frozen=True)
+class SimulatorRequest:
+    """What ``--simulator`` asks for: a bundled simulator (or one of its mutants) to certify."""
+
+    role: Role
+    mode: Mode
+    simulator: str
+    mutant: str | None
+    sandbox_url: str
+    declaration: Declaration
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """A running simulator ready to be judged: the context, and its credentials at the sandbox."""
+
+    context: Any
+    client_code: str
+    sign_key: str
+
+
+SimulatorLauncher = Callable[[SimulatorRequest], AbstractContextManager[Simulated]]
+_launchers: list[SimulatorLauncher] = []
+
+
+def install_simulator_launcher(launcher: SimulatorLauncher) -> None:
+    """How ``--simulator`` starts one: installed by the umbrella command, which may wire the
+    simulators and the sandbox's database together (the harness itself imports neither)."""
+    _launchers[:] = [launcher]
+
+
 err_console = Console(stderr=True)
 out_console = Console()
 
@@ -191,6 +227,16 @@ def certify(
     webhook_url: Annotated[
         str | None, typer.Option(help="Server mode: your webhook receiver (webhooks capability).")
     ] = None,
+    simulator: Annotated[
+        str | None,
+        typer.Option(
+            help="Certify a bundled simulator instead (`prakerja simulators` lists them), on a "
+            "free port, registered at the sandbox for the run."
+        ),
+    ] = None,
+    mutant: Annotated[
+        str | None, typer.Option(help="With --simulator: one of its mutants, to see a failure.")
+    ] = None,
     callback_port: Annotated[
         int,
         typer.Option(
@@ -237,40 +283,53 @@ def certify(
         from conformance.suites import suite_for
 
         suite = suite_for(role, chosen_mode)
-        if chosen_mode is Mode.CLIENT:
-            context = _client_context(role, declaration, sandbox, client_code, sign_key, driver)
-        else:
-            context = _server_context(
-                role, declaration, base_url, client_code, sign_key, webhook_key, webhook_url,
-                callback_port,
-            )  # fmt: skip
-        err_console.print(f"[dim]capabilities: {declaration.source}[/]")
         chosen_only = frozenset(only) if only else None
         unknown = sorted((chosen_only or frozenset()) - set(REQUIREMENTS))
         if unknown:
             raise UsageError(f"unknown requirement {', '.join(unknown)}")
-        try:
+        if mutant and not simulator:
+            raise UsageError("--mutant needs --simulator")
+        with ExitStack() as stack:
+            if simulator:
+                if not _launchers:
+                    raise UsageError("--simulator needs the prakerja command (simulators wired in)")
+                request = SimulatorRequest(
+                    role, chosen_mode, simulator, mutant, sandbox, declaration
+                )
+                simulated = stack.enter_context(_launchers[0](request))
+                context, client_code, sign_key = (
+                    simulated.context, simulated.client_code, simulated.sign_key,
+                )  # fmt: skip
+            elif chosen_mode is Mode.CLIENT:
+                context = _client_context(role, declaration, sandbox, client_code, sign_key, driver)
+            else:
+                context = _server_context(
+                    role, declaration, base_url, client_code, sign_key, webhook_key, webhook_url,
+                    callback_port,
+                )  # fmt: skip
+            stack.callback(context.close)
+            err_console.print(f"[dim]capabilities: {declaration.source}[/]")
             report = Runner(
                 suite, context, handlers=_handlers(report_dir, quiet), waivers=known,
                 only=chosen_only,
             ).run()  # fmt: skip
-        finally:
-            context.close()
+            code = exit_code(report)
+            outcome: dict[str, Any] = {
+                "run_id": report.run_id,
+                "passed": report.summary.passed_run,
+                "summary": report.summary.model_dump(mode="json"),
+                "report_dir": str(report_dir) if report_dir else None,
+                "submitted": False,
+                "certificate": None,
+            }
+            if submit and only:
+                err_console.print("[yellow]not submitted:[/] a run with --only is partial")
+            elif submit:
+                code = max(
+                    code, _submit(report, sandbox, client_code, sign_key, report_dir, outcome)
+                )
     except HarnessError as exc:
         raise _fail(str(exc)) from None
-    code = exit_code(report)
-    outcome: dict[str, Any] = {
-        "run_id": report.run_id,
-        "passed": report.summary.passed_run,
-        "summary": report.summary.model_dump(mode="json"),
-        "report_dir": str(report_dir) if report_dir else None,
-        "submitted": False,
-        "certificate": None,
-    }
-    if submit and only:
-        err_console.print("[yellow]not submitted:[/] a run with --only is partial")
-    elif submit:
-        code = max(code, _submit(report, sandbox, client_code, sign_key, report_dir, outcome))
     if as_json:
         typer.echo(json.dumps(outcome))
     raise typer.Exit(code)

@@ -26,7 +26,7 @@ from conformance.errors import HarnessError
 from conformance.evidence import RawExchange, Redactor
 from conformance.sandbox import Sandbox
 from conformance.suite import Context
-from contract.certification import SCENARIOS_BY_NAME, CertSessionData, RecordedCall, ScenarioData
+from contract.certification import SCENARIOS, CertSessionData, RecordedCall, ScenarioData
 from contract.requirements import Mode
 from contract.roles import Role
 
@@ -205,7 +205,7 @@ def scenarios_for(role: Role, capabilities: frozenset[str]) -> list[str]:
     """The scenarios a partner of ``role`` with ``capabilities`` drives."""
     return [
         s.name
-        for s in SCENARIOS_BY_NAME.values()
+        for s in SCENARIOS
         if s.role is role and (s.capability is None or s.capability in capabilities)
     ]
 
@@ -261,8 +261,3 @@ def describe(call: RecordedCall) -> str:
     """One line for a person: which call, what it got."""
     outcome = call.code or str(call.status)
     return f"call {call.seq} {call.method} {call.path.rsplit('/integration', 1)[-1]} -> {outcome}"
-
-
-def known(scenario: str) -> bool:
-    """True for a scenario of the shared catalogue."""
-    return scenario in SCENARIOS_BY_NAME

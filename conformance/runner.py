@@ -132,7 +132,7 @@ class Runner(Generic[C]):
             received, expected = exc.received, exc.expected
         except HarnessError as exc:
             outcome, message = Outcome.ERRORED, str(exc)
-        except Exception as exc:  # a bug in the check: say where, judge nothing
+        except (Exception, BaseExceptionGroup) as exc:  # a bug in the check: say where
             where = traceback.extract_tb(exc.__traceback__)[-1]
             outcome = Outcome.ERRORED
             message = (

@@ -380,6 +380,7 @@ class Scenario:
 
 
 _PAY = "/api/v1/integration/payment"
+BUSY_CALLS = 6  # enough that a client retrying at once makes a storm, few for one that waits
 _BUY = (
     "Sell {course_code} (schedule {schedule_code}, Rp{amount}) to card {prakerja_id} "
     "(user_platform_id {user_platform_id})"
@@ -428,7 +429,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         Role.DP,
         _BUY + ". The sandbox is busy for the first calls of send-otp (503 with Retry-After).",
         (("prakerja_id", "card:normal-2"), ("course", "SBX-MANDIRI-OPEN")),
-        Fault(FaultKind.BUSY, f"{_PAY}/send-otp", calls=2, retry_after=1),
+        Fault(FaultKind.BUSY, f"{_PAY}/send-otp", calls=BUSY_CALLS, retry_after=1),
     ),
     Scenario(
         "lost-answer",
@@ -438,8 +439,63 @@ SCENARIOS: tuple[Scenario, ...] = (
         (("prakerja_id", "card:normal-1"), ("course", "SBX-WEBINAR-OPEN")),
         Fault(FaultKind.LOST_ANSWER, f"{_PAY}/authorize", calls=1),
     ),
+    # Training providers: a participant presents a PRAT- code of the LP's own fixtures (the
+    # harness acts as the participant, on the LP's site and on Prakerja's verification page).
+    Scenario(
+        "self-paced",
+        Role.LP,
+        "A participant redeems {redeem_code} (a self-paced course) with the e-mail {email} and "
+        "takes it to the end: the redeem, then the post-test, each verified on Prakerja's page.",
+        (("redeem_code", "code:TC1-001-200"), ("email", "email:first")),
+    ),
+    Scenario(
+        "webinar",
+        Role.LP,
+        "A participant redeems {redeem_code} (a webinar of four sessions) with the e-mail "
+        "{email}, attends every session, hands in the assignments and takes the post-test.",
+        (("redeem_code", "code:TC2-001-200"), ("email", "email:webinar")),
+    ),
+    Scenario(
+        "another-participant",
+        Role.LP,
+        "A second participant of the self-paced course, redeemed already ({redeem_code}), takes "
+        "the post-test with their own e-mail {email}.",
+        (("redeem_code", "code:TC1-999-200"), ("email", "email:second")),
+    ),
+    Scenario(
+        "email-taken",
+        Role.LP,
+        "A participant presents {redeem_code} (the self-paced course) with {email}, the e-mail "
+        "of the first participant of that course: Prakerja refuses it; tell the participant.",
+        (("redeem_code", "code:TC1-002-400"), ("email", "email:first")),
+    ),
+    Scenario(
+        "voided-code",
+        Role.LP,
+        "A participant presents {redeem_code} (with {email}), whose purchase was voided: it "
+        "cannot be redeemed; handle it.",
+        (("redeem_code", "code:TC3-001-400"), ("email", "email:voided")),
+    ),
+    Scenario(
+        "push",
+        Role.JP,
+        "Publish a few new vacancies and withdraw one of your earlier ones: your portal pushes "
+        "them (and the withdrawal) to Prakerja as it does in production.",
+        (),
+    ),
+    Scenario(
+        "busy",
+        Role.LP,
+        "A participant presents {redeem_code} (with {email}) while the sandbox is busy for the "
+        "first calls of redeem-code/status (503 with Retry-After).",
+        (("redeem_code", "code:TC2-999-200"), ("email", "email:busy")),
+        Fault(FaultKind.BUSY, f"{_PAY}/redeem-code/status", calls=BUSY_CALLS, retry_after=1),
+    ),
 )
-SCENARIOS_BY_NAME = {s.name: s for s in SCENARIOS}
+SCENARIOS_BY_NAME: dict[tuple[Role, str], Scenario] = {(s.role, s.name): s for s in SCENARIOS}
+"""The scenarios by (role, name): names are unique within a role."""
+if len(SCENARIOS_BY_NAME) != len(SCENARIOS):
+    raise ValueError("two scenarios of one role share a name")
 
 
 class OpenSessionRequest(Request):

@@ -146,7 +146,7 @@ _r("DP-ERR-003", DP, MUST, CLIENT, f"{_INTEGRATION} payment/status", "When an au
 _r("DP-OTP-001", DP, MUST, CLIENT, "decisions.md#payments-dp", "After three wrong OTPs (ERRPLT40014), stop using that payment token.")
 _r("DP-VOID-001", DP, MUST, CLIENT, f"{_INTEGRATION} payment/void", "Void a purchase by its own invoice and transaction codes, once.", "void")
 _r("DP-RETRY-001", DP, MUST, CLIENT, f"{_CERT} sessions", "Wait at least Retry-After seconds before calling again after a 429 or 503.")
-_r("DP-RETRY-002", DP, MUST, CLIENT, f"{_CERT} sessions", "Back off when refused: no more than 5 calls of one operation in 10 seconds (no retry storm).")
+_r("DP-RETRY-002", DP, MUST, CLIENT, f"{_CERT} sessions", "Back off when refused or unanswered: never a failed call sent again more than 5 times in 2 seconds (no retry storm).")
 
 # --- training providers, judged on the calls they make (client mode) -------------------------
 _r("LP-SIGN-001", LP, MUST, CLIENT, _SIGNATURE, "Send client_code, timestamp and signature on every call.")
@@ -157,7 +157,7 @@ _r("LP-BODY-001", LP, MUST, CLIENT, _INTEGRATION, "Send bodies that match the do
 _r("LP-RDM-001", LP, MUST, CLIENT, f"{_INTEGRATION} payment/redeem-code/status", "Check a redeem code with redeem-code/status before redeeming it.")
 _r("LP-RDM-002", LP, MUST, CLIENT, f"{_INTEGRATION} oauth/url-generate", "Redeem through the verification page: url-generate for sequence 1, then read the status.", "url_generate")
 _r("LP-RDM-003", LP, MUST, CLIENT, f"{_INTEGRATION} payment/redeem-code/commit", "Redeem with redeem-code/commit only a code whose status is not redeemed.", "legacy_commit")
-_r("LP-RDM-004", LP, MUST, CLIENT, f"{_INTEGRATION} oauth/url-generate", "Send each participant's own e-mail to url-generate: one e-mail per course (no ERRRDM40005, ERRRDM40006).", "url_generate")
+_r("LP-RDM-004", LP, MUST, CLIENT, f"{_INTEGRATION} oauth/url-generate", "Send url-generate the e-mail the participant gave, for that participant only (one e-mail per course).", "url_generate")
 _r("LP-ATT-001", LP, MUST, CLIENT, "decisions.md#redeem-codes-and-attendance-lp", "Ask for attendance stages in order: never a stage before the earlier ones are verified (no ERRRDM40003).")
 _r("LP-ATT-002", LP, MUST, CLIENT, f"{_INTEGRATION} oauth/url-generate", "Send only a registered redirect_uri (no ERRRDM40007).", "url_generate")
 _r("LP-ATT-003", LP, MUST, CLIENT, f"{_INTEGRATION} payment/redeem-code/status", "Report a stage as attended only after redeem-code/status says it is verified.")
@@ -166,7 +166,7 @@ _r("LP-TPM-001", LP, MUST, CLIENT, "decisions.md#tpm--uk", "Send feedback only o
 _r("LP-TPM-002", LP, MUST, CLIENT, "decisions.md#tpm--uk", "Use scope tpm with sequences 1-998 and uk with 999 (no ERRTPM40001).", "assignments")
 _r("LP-RES-001", LP, MUST, CLIENT, f"{_INTEGRATION} catalogue/results", "Report scores and the certificate only after the post-test is verified (no ERRCAT40906).", "results")
 _r("LP-RETRY-001", LP, MUST, CLIENT, f"{_CERT} sessions", "Wait at least Retry-After seconds before calling again after a 429 or 503.")
-_r("LP-RETRY-002", LP, MUST, CLIENT, f"{_CERT} sessions", "Back off when refused: no more than 5 calls of one operation in 10 seconds (no retry storm).")
+_r("LP-RETRY-002", LP, MUST, CLIENT, f"{_CERT} sessions", "Back off when refused or unanswered: never a failed call sent again more than 5 times in 2 seconds (no retry storm).")
 
 # --- payment partners, judged by calling their API (server mode) -----------------------------
 _r("PP-SIGN-001", PP, MUST, SERVER, f"{_PP} security", "Refuse a call from Prakerja without client_code, timestamp or signature (401 in the envelope).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from conformance import cli as certify_cli
-from prakerja_cli import client_commands, jobs, loadtest, seed, up
+from prakerja_cli import client_commands, jobs, loadtest, seed, simulated, up
 from reference_server import admin_cli, catalogue_cli, payouts_cli
 from reference_server import cli as server_cli
 from simulators.government import cli as government_cli
@@ -42,6 +42,8 @@ app.add_typer(provider_cli.app, name="providers")
 app.add_typer(admin_cli.waves_app, name="waves")
 app.add_typer(admin_cli.lottery_app, name="lottery")
 app.add_typer(certify_cli.app, name="certify")
+certify_cli.install_simulator_launcher(simulated.launch)  # --simulator: the bundled ones
+app.command("simulators")(simulated.simulators_cmd)
 app.add_typer(catalogue_cli.catalogue_app, name="catalogue")
 app.add_typer(payouts_cli.payouts_app, name="payouts")
 # `prakerja jobportals list / serve` (simulators) and `register` (the sandbox's database).

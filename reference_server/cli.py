@@ -126,6 +126,9 @@ def _banner(host: str, port: int, database_url: str, session: Session) -> None:
     table.add_row("Partner API", f"{base}/api/v1/integration/...")
     table.add_row("Registration", f"{base}/api/v1/registration/... (applicants)")
     table.add_row("Programme office", f"{base}/api/v1/admin/... (role pmo: waves, lottery)")
+    table.add_row(
+        "Catalogue", f"{base}/api/v1/catalogue/courses (public; curation: prakerja catalogue)"
+    )
     table.add_row("Docs", f"{base}/docs")
     table.add_row("Inboxes", f"{base}/api/v1/sandbox/sms-inbox, /mail-inbox")
     table.add_row("Database", database_url.split("@")[-1])

@@ -118,7 +118,7 @@ class Flaws:
     stale_clock: bool = False  # a clock ten minutes slow
     replays_signature: bool = False  # a repeated call re-sends the first one's headers
     ignores_retry_after: bool = False  # retries when it likes, whatever Retry-After says
-    retry_storm: bool = False  # retries at once, a dozen times, whatever the answer
+    retry_storm: bool = False  # retries at once, a dozen times: refused, busy or unanswered
 
 
 @dataclass
@@ -253,8 +253,8 @@ class Caller:
         return classify(response)
 
     def _retryable(self, kind: Kind, answer: Answer) -> bool:
-        if self.flaws.retry_storm:
-            return not answer.ok and (kind is Kind.READ or answer.outcome is not Outcome.REFUSED)
+        if self.flaws.retry_storm:  # anything but a refused payment, again and again
+            return not answer.ok and (kind is not Kind.PAY or answer.outcome is not Outcome.REFUSED)
         if kind is Kind.READ:
             return answer.outcome in (Outcome.BUSY, Outcome.UNAVAILABLE)
         return kind is Kind.WRITE and answer.outcome is Outcome.BUSY

@@ -27,6 +27,7 @@ DATABASE_FREE = (
     "tests/contract/",
     "tests/simulators/",
     "tests/reference_server/domain/",
+    "tests/reference_server/test_access_log.py",
     "tests/test_openapi_drift.py",
     "tests/test_bench_population_smoke.py",
     "tests/test_bench_jobs_smoke.py",
@@ -34,11 +35,20 @@ DATABASE_FREE = (
     "tests/conformance/test_files.py",
     "tests/conformance/test_mutants_name_requirements.py",
     "tests/conformance/test_pp_suite.py",
+    "tests/conformance/test_jp_suite.py",
     "tests/loadtests/",
 )
 # Tests that do touch a database but whose subject is not the database: the SQLite pass covers
 # them (the smoke load test measures nothing and fits the CI budget once, not twice).
-SQLITE_PASS_ONLY = ("tests/test_loadtest_smoke.py",)
+SQLITE_PASS_ONLY = (
+    "tests/test_loadtest_smoke.py",
+    # the harness against the bundled simulators and through its command line: their subject is
+    # the judging, which one database shows as well as two
+    "tests/conformance/test_client_suites.py",
+    "tests/conformance/test_cli_certify.py",
+    # the payouts bench's plumbing on a tiny batch: it measures nothing
+    "tests/test_bench_payouts_smoke.py",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -11,7 +11,10 @@ from contract.roles import Role
 
 SUITES: dict[tuple[Role, Mode], str] = {
     (Role.DP, Mode.CLIENT): "conformance.suites.dp:suite",
+    (Role.LP, Mode.CLIENT): "conformance.suites.lp:suite",
     (Role.PP, Mode.SERVER): "conformance.suites.pp:suite",
+    (Role.JP, Mode.SERVER): "conformance.suites.jp:feed_suite",
+    (Role.JP, Mode.CLIENT): "conformance.suites.jp:push_suite",
     (Role.DP, Mode.SERVER): "conformance.suites.webhooks:dp_suite",
     (Role.LP, Mode.SERVER): "conformance.suites.webhooks:lp_suite",
 }

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from conformance.client_mode import (
-    ClientContext,
-    answer,
-    at,
-    body,
-    describe,
-    drive_session,
-)
+from conformance.client_mode import ClientContext, answer, body, describe, drive_session
 from conformance.errors import HarnessError, PartnerFailure
 from conformance.suite import Suite
+from conformance.suites.client_common import driven, no_code, register_common
 from contract import errors as err
 from contract.certification import FaultKind, RecordedCall
 from contract.endpoints import AUTHORIZE, PAYMENT_STATUS, QUOTA_SCHEDULE, SEND_OTP, VOID
@@ -23,9 +15,6 @@ from contract.roles import Role
 suite: Suite[ClientContext] = Suite(Role.DP, Mode.CLIENT, "Digital platform (client mode)")
 
 REFUSALS = ("insufficient-balance", "quota-gone", "training-started")
-STORM_CALLS = 5
-STORM_WINDOW = timedelta(seconds=10)
-RETRY_SLACK = timedelta(milliseconds=50)
 
 
 @suite.prepare
@@ -33,77 +22,7 @@ def _drive(ctx: ClientContext) -> None:
     drive_session(ctx)
 
 
-def _calls(ctx: ClientContext, scenario: str | None = None) -> list[RecordedCall]:
-    state = ctx.recorded()
-    return state.calls if scenario is None else state.of(scenario)
-
-
-def _driven(ctx: ClientContext, scenario: str) -> list[RecordedCall]:
-    """The calls of a scenario the partner was asked to drive; none at all cannot be judged."""
-    state = ctx.recorded()
-    calls = state.of(scenario)
-    driven = state.driven.get(scenario)
-    if not calls:
-        note = f" ({driven.note})" if driven and driven.note else ""
-        raise HarnessError(f"no call was recorded in scenario {scenario}: it was not driven{note}")
-    return calls
-
-
-def _no_code(ctx: ClientContext, codes: set[str], what: str) -> None:
-    bad = [c for c in _calls(ctx) if c.code in codes]
-    ctx.cite(bad[:10] or _calls(ctx)[:3])
-    if bad:
-        raise PartnerFailure(
-            f"{len(bad)} call(s) {what}.",
-            received="; ".join(describe(c) for c in bad[:5]),
-            expected=f"no call answered {', '.join(sorted(codes))}",
-        )
-    if not _calls(ctx):
-        raise HarnessError("no call was recorded in the whole session")
-
-
-@suite.check("DP-SIGN-001")
-def headers_on_every_call(ctx: ClientContext) -> None:
-    """Every call carries client_code, timestamp and signature."""
-    _no_code(ctx, {err.MISSING_HEADERS.code}, "lacked an authentication header")
-
-
-@suite.check("DP-SIGN-002")
-def signatures_verify(ctx: ClientContext) -> None:
-    """Every signature verifies."""
-    _no_code(ctx, {err.BAD_SIGNATURE.code}, "had a signature that does not verify")
-
-
-@suite.check("DP-SIGN-003")
-def timestamps_are_current(ctx: ClientContext) -> None:
-    """Every timestamp is the current time."""
-    _no_code(ctx, {err.BAD_TIMESTAMP.code}, "had a stale or malformed timestamp")
-
-
-@suite.check("DP-SIGN-004")
-def signatures_are_fresh(ctx: ClientContext) -> None:
-    """No signature is sent twice."""
-    _no_code(ctx, {err.REPLAYED.code}, "replayed a signature")
-    seen: dict[str, RecordedCall] = {}
-    for call in _calls(ctx):
-        first = seen.setdefault(call.signature_fingerprint or f"none-{call.seq}", call)
-        if first is not call:
-            ctx.cite([first, call])
-            raise PartnerFailure(
-                "The same signature was sent twice.",
-                received=f"{describe(first)} and {describe(call)} carry one signature",
-                expected="a new timestamp, hence a new signature, on every call",
-            )
-
-
-@suite.check("DP-BODY-001")
-def bodies_match_the_schema(ctx: ClientContext) -> None:
-    """Every body matches its request schema."""
-    _no_code(
-        ctx,
-        {err.BAD_REQUEST.code, err.COURSE_OR_SCHEDULE_EMPTY.code},
-        "had a body that breaks the request schema",
-    )
+register_common(suite, "DP", "busy", {err.COURSE_OR_SCHEDULE_EMPTY.code})
 
 
 def _successful(calls: list[RecordedCall], path: str) -> list[RecordedCall]:
@@ -113,7 +32,7 @@ def _successful(calls: list[RecordedCall], path: str) -> list[RecordedCall]:
 @suite.check("DP-PAY-001")
 def happy_path_buys(ctx: ClientContext) -> None:
     """send-otp for the order, then authorize with the buyer's OTP and the payment token."""
-    calls = _driven(ctx, "happy-path")
+    calls = driven(ctx, "happy-path")
     ctx.cite(calls)
     fixtures = ctx.recorded().fixtures("happy-path")
     offers = [
@@ -165,7 +84,7 @@ def amount_is_the_price(ctx: ClientContext) -> None:
 @suite.check("DP-PAY-003")
 def quota_checked_first(ctx: ClientContext) -> None:
     """quota-schedule for the schedule before the first send-otp."""
-    calls = _driven(ctx, "happy-path")
+    calls = driven(ctx, "happy-path")
     ctx.cite(calls)
     first = next((c for c in calls if c.path == SEND_OTP.path), None)
     schedule = ctx.recorded().fixtures("happy-path")["schedule_code"]
@@ -212,13 +131,13 @@ def tokens_used_for_their_order(ctx: ClientContext) -> None:
 @suite.check("DP-PAY-005")
 def invoice_codes_are_unique(ctx: ClientContext) -> None:
     """No authorize reuses an invoice code."""
-    _no_code(ctx, {err.INVOICE_DUPLICATE.code}, "reused an invoice_code")
+    no_code(ctx, {err.INVOICE_DUPLICATE.code}, "reused an invoice_code")
 
 
 @suite.check("DP-ERR-001", variants=REFUSALS)
 def refused_send_otp_not_repeated(ctx: ClientContext) -> None:
     """A refused send-otp is not sent again unchanged."""
-    calls = _driven(ctx, ctx.variant or "")
+    calls = driven(ctx, ctx.variant or "")
     ctx.cite(calls)
     refused = [c for c in calls if c.path == SEND_OTP.path and c.status == 400]
     if not refused and any(c.path == SEND_OTP.path for c in calls):
@@ -242,7 +161,7 @@ def refused_send_otp_not_repeated(ctx: ClientContext) -> None:
 @suite.check("DP-ERR-002", variants=REFUSALS)
 def no_authorize_after_refusal(ctx: ClientContext) -> None:
     """No authorize for an order send-otp refused."""
-    calls = _driven(ctx, ctx.variant or "")
+    calls = driven(ctx, ctx.variant or "")
     ctx.cite(calls)
     refused = next((c for c in calls if c.path == SEND_OTP.path and c.status == 400), None)
     late = [c for c in calls if refused and c.seq > refused.seq and c.path == AUTHORIZE.path]
@@ -257,7 +176,7 @@ def no_authorize_after_refusal(ctx: ClientContext) -> None:
 @suite.check("DP-ERR-003")
 def status_before_paying_again(ctx: ClientContext) -> None:
     """After an authorize whose answer was lost, payment/status comes next."""
-    calls = _driven(ctx, "lost-answer")
+    calls = driven(ctx, "lost-answer")
     ctx.cite(calls)
     lost = next((c for c in calls if c.injected == FaultKind.LOST_ANSWER.value), None)
     if lost is None:
@@ -281,7 +200,7 @@ def status_before_paying_again(ctx: ClientContext) -> None:
 @suite.check("DP-OTP-001")
 def stop_after_three_wrong_otps(ctx: ClientContext) -> None:
     """After ERRPLT40014 the token is not used again."""
-    calls = _driven(ctx, "otp-wrong-three-times")
+    calls = driven(ctx, "otp-wrong-three-times")
     ctx.cite(calls)
     locked = next((c for c in calls if c.code == err.OTP_LOCKED.code), None)
     if locked is None:
@@ -306,7 +225,7 @@ def stop_after_three_wrong_otps(ctx: ClientContext) -> None:
 @suite.check("DP-VOID-001")
 def void_once_by_its_codes(ctx: ClientContext) -> None:
     """void names the purchase's own codes and is sent once."""
-    calls = _driven(ctx, "void")
+    calls = driven(ctx, "void")
     ctx.cite(calls)
     voids = [c for c in calls if c.path == VOID.path]
     done = [c for c in voids if c.status == 200]
@@ -316,45 +235,3 @@ def void_once_by_its_codes(ctx: ClientContext) -> None:
             received="; ".join(describe(c) for c in voids) or "no void call",
             expected="one void, answered 200, with the invoice and transaction codes of the purchase",
         )
-
-
-@suite.check("DP-RETRY-001")
-def retry_after_honoured(ctx: ClientContext) -> None:
-    """After 503 with Retry-After, the next call waits that long."""
-    calls = _driven(ctx, "busy")
-    ctx.cite(calls)
-    busy = [c for c in calls if c.injected == FaultKind.BUSY.value]
-    if not busy:
-        raise HarnessError("send-otp was never called in busy, so nothing was refused")
-    for refused in busy:
-        wait = timedelta(seconds=refused.retry_after or 0)
-        nxt = next((c for c in calls if c.seq > refused.seq), None)
-        if nxt is not None and at(nxt) + RETRY_SLACK < at(refused) + wait:
-            early = (at(nxt) - at(refused)).total_seconds()
-            raise PartnerFailure(
-                "A call came sooner than Retry-After allowed.",
-                received=f"{describe(nxt)} {early:.2f} s after {describe(refused)}",
-                expected=f"at least {wait.total_seconds():.0f} s later",
-            )
-
-
-@suite.check("DP-RETRY-002")
-def no_retry_storm(ctx: ClientContext) -> None:
-    """At most 5 calls of one operation in any 10 seconds of a scenario."""
-    state = ctx.recorded()
-    for name in sorted({c.scenario for c in state.calls if c.scenario}):
-        calls = state.of(name or "")
-        for i, first in enumerate(calls):
-            window = [
-                c for c in calls[i:] if c.path == first.path and at(c) - at(first) < STORM_WINDOW
-            ]
-            if len(window) > STORM_CALLS:
-                ctx.cite(window)
-                raise PartnerFailure(
-                    f"A retry storm in scenario {name}.",
-                    received=f"{len(window)} calls of {first.path} within 10 s",
-                    expected=f"at most {STORM_CALLS}, backing off between refusals",
-                )
-    if not state.calls:
-        raise HarnessError("no call was recorded in the whole session")
-    ctx.cite(state.calls[:3])

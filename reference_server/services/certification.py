@@ -221,8 +221,11 @@ def public_key(runtime: Runtime) -> PublicKeyData:
 # --- client-mode sessions ---------------------------------------------------------------------
 
 
-def _fixtures_of(session: Session, partner: PartnerIdentity, scenario: Scenario) -> dict[str, Any]:
-    """The scenario's fixture references resolved against the partner's own fixtures."""
+def _fixtures_of(
+    session: Session, partner: PartnerIdentity, scenario: Scenario, emails: dict[str, str]
+) -> dict[str, Any]:
+    """The scenario's fixture references resolved against the partner's own fixtures
+    (``emails``: the participants' addresses of this session, one per name)."""
     described = describe(session, partner.client_code)
     mine = described["partners"][0] if described["partners"] else {}
     cards = {b["slot"]: b for b in mine.get("beneficiaries", [])}
@@ -239,6 +242,10 @@ def _fixtures_of(session: Session, partner: PartnerIdentity, scenario: Scenario)
             values[name] = cards[key]["prakerja_id"]
         elif kind == "code":
             values[name] = codes[key]["redeem_code"]
+        elif kind == "email":  # a participant's own address, new in every session
+            values[name] = emails.setdefault(
+                key, f"{key}.{secrets.token_hex(3)}@peserta.sandbox.prakerja.test"
+            )
         else:  # a schedule of the shared catalogue: its course and price come with it
             course, schedule = schedules[reference]
             values.update(
@@ -293,10 +300,12 @@ def open_session(
         row_partner = session.get_one(Partner, partner.id)
         reset_partner_fixtures(session, row_partner, _actor(partner), now)
         session.flush()
-        chosen = [SCENARIOS_BY_NAME[n] for n in dict.fromkeys(names)]
+        role = Role(partner.role)
+        chosen = [SCENARIOS_BY_NAME[(role, n)] for n in dict.fromkeys(names)]
         scenarios = []
+        emails: dict[str, str] = {}
         for scenario in chosen:
-            fixtures = _fixtures_of(session, partner, scenario)
+            fixtures = _fixtures_of(session, partner, scenario, emails)
             scenarios.append(
                 ScenarioData(
                     name=scenario.name,
@@ -403,13 +412,14 @@ class Recording:
     """An open session as the recorder needs it."""
 
     id: int
+    role: str
     scenario: str | None
     salt: str
 
     @property
     def fault(self) -> Fault | None:
         """The fault armed in the current scenario."""
-        found = SCENARIOS_BY_NAME.get(self.scenario or "")
+        found = SCENARIOS_BY_NAME.get((Role(self.role), self.scenario or ""))
         return found.fault if found else None
 
 
@@ -418,13 +428,16 @@ def recording_of(runtime: Runtime, client_code: str) -> Recording | None:
     with runtime.sessions() as session:
         row = session.execute(
             select(
-                CertificationSession.id, CertificationSession.scenario, CertificationSession.salt
+                CertificationSession.id,
+                CertificationSession.role,
+                CertificationSession.scenario,
+                CertificationSession.salt,
             ).where(
                 CertificationSession.client_code == client_code,
                 CertificationSession.closed_at.is_(None),
             )
         ).first()
-    return Recording(row[0], row[1], row[2]) if row else None
+    return Recording(row[0], row[1], row[2], row[3]) if row else None
 
 
 def take_fault(runtime: Runtime, recording: Recording, fault: Fault) -> bool:

@@ -437,7 +437,7 @@ def search(runtime: Runtime, query: SearchRequest) -> SearchData:
                 and_(Vacancy.posted_at == posted_at, Vacancy.id < key),
             )
         )
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         rows = session.execute(
             with_portal().where(*where).order_by(*NEWEST_FIRST).limit(query.limit + 1)
         ).all()
@@ -518,7 +518,7 @@ def _tier_query(
 def recommendations(runtime: Runtime, account: AccountRef, limit: int) -> RecommendationsData:
     """The best ``limit`` live vacancies for the applicant (see domain.vacancies.score)."""
     now = utcnow()
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()

@@ -162,8 +162,8 @@ FAULTS: tuple[Fault, ...] = (
         _m(
             "retry-storm",
             "DP-RETRY-002",
-            "Retries at once, up to 12 times, every read that did not succeed and every call "
-            "that got no usable answer.",
+            "Retries at once, up to 12 times, every call that did not succeed: refused, busy or "
+            "unanswered (a refused payment excepted).",
         ),
         flaws=Flaws(retry_storm=True),
     ),

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from contract import errors as err
-from contract.certification import CallsData, CertSessionData
+from contract.certification import BUSY_CALLS, CallsData, CertSessionData
 from contract.endpoints import (
     AUTHORIZE,
     CLOSE_SESSION,
@@ -123,15 +123,15 @@ def test_a_busy_scenario_refuses_its_first_calls_with_retry_after(partners: Part
         "course_code": fixtures["course_code"], "schedule_code": fixtures["schedule_code"],
         "prakerja_id": fixtures["prakerja_id"], "user_platform_id": "u", "amount": fixtures["amount"],
     }  # fmt: skip
-    answers = [dp.post(SEND_OTP.path, order) for _ in range(3)]
-    assert [a.status_code for a in answers] == [503, 503, 200]
+    answers = [dp.post(SEND_OTP.path, order) for _ in range(BUSY_CALLS + 1)]
+    assert [a.status_code for a in answers] == [503] * BUSY_CALLS + [200]
     assert answers[0].headers["Retry-After"] == "1"
     assert answers[0].json()["code"] == err.CERT_BUSY.code
     _start(dp, session, "busy")  # starting again arms the fault again
     assert dp.post(SEND_OTP.path, order).status_code == 503
     calls = _calls(dp, session).calls
-    assert [c.injected for c in calls] == ["busy", "busy", None, "busy"]
-    assert [c.retry_after for c in calls] == [1, 1, None, 1]
+    assert [c.injected for c in calls] == ["busy"] * BUSY_CALLS + [None, "busy"]
+    assert [c.retry_after for c in calls] == [1] * BUSY_CALLS + [None, 1]
 
 
 def test_a_lost_answer_is_a_504_after_the_purchase_went_through(
