@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
 import sys
@@ -58,6 +60,18 @@ def running_server(
         yield url
 
 
+PR_SET_PDEATHSIG = 1
+# Looked up before any fork: the child may only make the system call, not load a library.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent dies, however it dies (a killed test
+    or ``prakerja up`` must not leave a server holding its port)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @contextmanager
 def serving(
     env: dict[str, str],
@@ -74,7 +88,14 @@ def serving(
         "--host", host, "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            preexec_fn=_die_with_parent,
+        )
     url = f"http://{host}:{port}"
     try:
         try:
