@@ -240,8 +240,9 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def by_key(runtime: Runtime, key: int) -> Any:
-    """The baseline: one vacancy by primary key, with its portal, as a view."""
-    with runtime.sessions() as session:
+    """The baseline: one vacancy by primary key, with its portal, as a view (read as search
+    reads: ``runtime.reads``)."""
+    with runtime.reads() as session:
         row, code, name = session.execute(vacancies.with_portal().where(Vacancy.id == key)).one()
         return vacancies.view(row, code, name)
 
@@ -259,7 +260,7 @@ def operations(db: Database, params: Params) -> dict[str, Callable[[], Any]]:
         return lambda: vacancies.search(runtime, request)
 
     def recommending() -> Any:
-        with runtime.sessions() as session:
+        with runtime.reads() as session:
             return vacancies.ranked_for(session, SEEKER, 10, datetime.now(UTC))
 
     found: dict[str, Callable[[], Any]] = {

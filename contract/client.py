@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from contract.errors import REPLAYED
 from contract.signature import sign
 
 REUSE_WINDOW = 60  # seconds of own signatures remembered; far below the server's tolerance
@@ -61,14 +62,24 @@ class PartnerClient:
 
     The server accepts each signature once, and two identical calls in one second would carry the
     same one; the client then stamps the later call a second earlier (well inside the tolerance),
-    as a careful integration does, instead of having it refused as a replay.
+    as a careful integration does, instead of having it refused as a replay. Across processes it
+    cannot know: with ``restamp_replays`` > 0 (one-shot commands run twice in a second), a call
+    refused as a replay — refused before the server did anything with it — is signed again up to
+    that many seconds earlier.
     """
 
     def __init__(
-        self, base_url: str, client_code: str, sign_key: str, *, timeout: float = 30.0
+        self,
+        base_url: str,
+        client_code: str,
+        sign_key: str,
+        *,
+        timeout: float = 30.0,
+        restamp_replays: int = 0,
     ) -> None:
         self.client_code = client_code
         self.sign_key = sign_key
+        self.restamp_replays = restamp_replays
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
         self._signed: set[tuple[int, str, str, str]] = set()
         self._lock = threading.Lock()
@@ -95,16 +106,21 @@ class PartnerClient:
         """POST a signed JSON body; returns the raw response (errors are data here, not exceptions)."""
         text = compact(body)
         signed = authorization if sign_authorization and authorization else ""
-        headers = signed_headers(
-            self.client_code,
-            self.sign_key,
-            path,
-            text,
-            timestamp=timestamp if timestamp is not None else self._fresh_stamp(path, text, signed),
-            authorization=authorization,
-            sign_authorization=sign_authorization,
-        )
-        return self.http.post(path, content=text.encode(), headers=headers)
+        stamp = timestamp if timestamp is not None else self._fresh_stamp(path, text, signed)
+        for back in range(self.restamp_replays + 1):
+            headers = signed_headers(
+                self.client_code,
+                self.sign_key,
+                path,
+                text,
+                timestamp=stamp - back,
+                authorization=authorization,
+                sign_authorization=sign_authorization,
+            )
+            response = self.http.post(path, content=text.encode(), headers=headers)
+            if not _replayed(response):
+                break
+        return response
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -115,3 +131,13 @@ class PartnerClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _replayed(response: httpx.Response) -> bool:
+    if response.status_code != REPLAYED.http_status:
+        return False
+    try:
+        payload = response.json()
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("code") == REPLAYED.code

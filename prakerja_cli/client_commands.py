@@ -54,7 +54,7 @@ def call(
         raise typer.BadParameter(f"body is not JSON: {exc}") from exc
     authorization = f"Payment {payment_token}" if payment_token else None
     try:
-        with PartnerClient(sandbox, client_code, sign_key) as client:
+        with PartnerClient(sandbox, client_code, sign_key, restamp_replays=3) as client:
             response = client.post(_path(path), parsed, authorization=authorization)
     except httpx.TransportError as exc:
         raise typer.BadParameter(f"cannot reach the sandbox at {sandbox}: {exc}") from exc

@@ -63,7 +63,8 @@ def _client(sandbox: str, client_code: str, sign_key: str) -> PartnerClient:
             "set --client-code and --sign-key (or PRAKERJA_CLIENT_CODE / PRAKERJA_SIGN_KEY) "
             "of a partner with role pmo (prakerja partners add --role pmo --name PMO)"
         )
-    return PartnerClient(sandbox, client_code, sign_key)
+    # A one-shot command run twice within a second would sign identically: restamp, not fail.
+    return PartnerClient(sandbox, client_code, sign_key, restamp_replays=3)
 
 
 def _call(sandbox: str, client_code: str, sign_key: str, path: str, body: dict[str, Any]) -> None:

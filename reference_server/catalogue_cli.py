@@ -10,7 +10,6 @@ catalogue.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +18,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from contract import errors as err
 from contract.catalogue import AssessmentKind, Method
 from contract.endpoints import (
     ASSESS,
@@ -37,7 +35,6 @@ catalogue_app = typer.Typer(
 )
 AsJson = Annotated[bool, typer.Option("--json", help="Print the response's data as JSON.")]
 CourseCode = Annotated[str, typer.Argument(help="The course's code, e.g. DP1-EXCEL-01.")]
-REPLAY_RETRIES = 3
 
 
 def _fail(payload: dict[str, Any], as_json: bool) -> None:
@@ -65,25 +62,9 @@ def _signed(
     try:
         with _client(sandbox, client_code, sign_key) as client:
             response = client.post(path, body)
-            stamp = int(time.time())
-            for back in range(1, REPLAY_RETRIES + 1):
-                if not _replayed(response):
-                    break
-                # The same command ran a moment ago, in this second: the server accepts each
-                # signature once and refused this one before doing anything. Sign it a second
-                # earlier (well inside the window), as PartnerClient does within one process.
-                response = client.post(path, body, timestamp=stamp - back)
     except httpx.TransportError as exc:
         raise typer.BadParameter(f"cannot reach the sandbox at {sandbox}: {exc}") from exc
     return _answer(response, as_json)
-
-
-def _replayed(response: httpx.Response) -> bool:
-    try:
-        payload = response.json()
-    except ValueError:
-        return False
-    return isinstance(payload, dict) and payload.get("code") == err.REPLAYED.code
 
 
 def _public(sandbox: str, path: str, params: dict[str, Any], as_json: bool) -> Any:

@@ -446,7 +446,7 @@ def search(runtime: Runtime, query: SearchRequest) -> SearchData:
     position = None if query.cursor is None else rules.decode_cursor(query.cursor)
     if query.cursor is not None and position is None:
         raise ApiError(err.JOB_CURSOR_INVALID)
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         where = search_filters(session, query, now)
         if position is not None:
             posted_at, key = position
@@ -536,7 +536,7 @@ def _tier_query(
 def recommendations(runtime: Runtime, account: AccountRef, limit: int) -> RecommendationsData:
     """The best ``limit`` live vacancies for the applicant (see domain.vacancies.score)."""
     now = utcnow()
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()

@@ -13,7 +13,8 @@ conformance requirement it must fail (``requirement``), which the suite's matrix
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -105,6 +106,16 @@ def register(kind: SimulatorKind) -> SimulatorKind:
         raise ValueError(f"{kind.name}: duplicate mutant names")
     _KINDS[kind.name] = kind
     return kind
+
+
+@contextmanager
+def registered(kind: SimulatorKind) -> Iterator[SimulatorKind]:
+    """``kind`` registered for the block only (a test's own simulator kind)."""
+    register(kind)
+    try:
+        yield kind
+    finally:
+        _KINDS.pop(kind.name, None)
 
 
 def load_all() -> None:

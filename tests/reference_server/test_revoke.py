@@ -61,8 +61,9 @@ def test_unused_cards_are_revoked_a_bought_one_kept_idempotent(
     deadline = bought.purchase_deadline
     assert deadline is not None
 
-    early = revoke_expired(runtime.sessions, deadline - timedelta(minutes=1))
-    assert early.revoked == 0
+    revoke_expired(runtime.sessions, deadline - timedelta(minutes=1))
+    # Cards of earlier tests (older deadlines) may go; none of this wave's may, before its own.
+    assert {c.status for c in _cards(runtime, drawn["wave_code"])} == {"active"}
 
     as_of = bought.created_at + timedelta(days=31)
     result = success_data(office.post(REVOKE_EXPIRED.path, {"as_of": as_of.isoformat()}))

@@ -67,7 +67,8 @@ def test_bad_signature(server_url: str, dp: Partner) -> None:
     _assert_error(_send(server_url, QUOTA, text, other), 401, "ERRAUT40103")
 
 
-@pytest.mark.parametrize("offset", [-301, 301, -86400])
+@pytest.mark.parametrize("offset", [-310, 310, -86400])  # 10 s clear of the edge: a slow
+# machine takes a while between stamping and the server reading its clock
 def test_timestamp_outside_the_window(server_url: str, dp: Partner, offset: int) -> None:
     text = compact(QUOTA_BODY)
     headers = signed_headers(

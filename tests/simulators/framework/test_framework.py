@@ -15,7 +15,15 @@ from contract import simulate
 from contract.client import signed_headers
 from simulators.framework.app import directives, sim, simulator_app
 from simulators.framework.behaviour import Profile
-from simulators.framework.registry import Mutant, SimConfig, SimulatorKind, kind, kinds, register
+from simulators.framework.registry import (
+    Mutant,
+    SimConfig,
+    SimulatorKind,
+    kind,
+    kinds,
+    register,
+    registered,
+)
 from simulators.framework.serving import running
 
 NIK = "3171015001900001"
@@ -44,20 +52,25 @@ def _echo_factory(config: SimConfig) -> FastAPI:
     return app
 
 
-ECHO = register(
-    SimulatorKind(
-        name="test-echo",
-        role="test",
-        summary="Echoes what it was asked to simulate.",
-        factory=_echo_factory,
-        directives=frozenset({simulate.DUPLICATE_CALLBACK}),
-        mutants=(Mutant(name="echo-wrong", summary="Is wrong on purpose.", requirement="T-1"),),
-    )
+ECHO = SimulatorKind(
+    name="test-echo",
+    role="test",
+    summary="Echoes what it was asked to simulate.",
+    factory=_echo_factory,
+    directives=frozenset({simulate.DUPLICATE_CALLBACK}),
+    mutants=(Mutant(name="echo-wrong", summary="Is wrong on purpose.", requirement="T-1"),),
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def echo_kind() -> Iterator[SimulatorKind]:
+    """The test's kind, registered for this module only (others list every registered kind)."""
+    with registered(ECHO) as kind:
+        yield kind
+
+
 @pytest.fixture(scope="module")
-def urls() -> Iterator[dict[str, str]]:
+def urls(echo_kind: SimulatorKind) -> Iterator[dict[str, str]]:
     apps = [
         ("plain", ECHO.factory(SimConfig(instance="plain", profile=Profile(hang_seconds=5)))),
         ("failing", ECHO.factory(SimConfig(instance="failing", profile=Profile(error_rate=1.0)))),
@@ -174,6 +187,7 @@ def test_info_names_the_mutant_and_unknown_mutants_are_refused(
 def test_the_registry_lists_kinds_and_refuses_a_second_kind_of_one_name() -> None:
     assert kind("test-echo") is ECHO
     assert [k.name for k in kinds("gov")] == ["biometrics", "dtks", "dukcapil"]
+    assert [k.name for k in kinds("test")] == ["test-echo"]
     assert ECHO.as_dict()["mutants"] == [
         {"name": "echo-wrong", "summary": "Is wrong on purpose.", "requirement": "T-1"}
     ]
