@@ -49,6 +49,7 @@ bench: $(VENV)/.dev  ## every benchmark, each a ratio to a baseline of the same 
 	$(BIN)/python -m benchmarks.wave
 	$(BIN)/python -m benchmarks.seed
 	$(BIN)/python -m benchmarks.certify
+	$(BIN)/python -m benchmarks.payouts
 
 clean:  ## remove the virtualenv and local state
 	rm -rf $(VENV) *.egg-info prakerja-sandbox.db* bench-results

@@ -16,7 +16,10 @@ bench registers as many DPs as the pool needs (each brings its fixture beneficia
 the cards that could not pay for every course (with a ledger entry, as every movement has).
 
 Performance claims are ratios to the baseline measured in the same run, never absolute numbers:
-the generator shares the machine's cores with the server, which the report says.
+the generator shares the machine's cores with the server, which the report says. Each run also
+records ``server_cpu_ms``, the server process's CPU time (all its threads, from ``/proc``) per
+answered request: what a request costs the server, which other load on a shared machine changes
+far less than it changes requests/s.
 
 Example: python -m benchmarks.bench --duration 10 --repeats 3 --concurrency 16
 """
@@ -47,7 +50,7 @@ from rich.table import Table
 
 from contract.client import compact, signed_headers
 from contract.endpoints import AUTHORIZE, REDEEM_STATUS, SEND_OTP, SMS_INBOX, Role
-from reference_server.launch import running_server
+from reference_server.launch import serving
 
 BASELINE = "GET /health"
 STATUS = "POST redeem-code/status"
@@ -92,6 +95,7 @@ class Run:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    server_cpu_ms: float = 0.0  # the server's CPU time per answered request (0: not measured)
     prepared: int = 0  # payment tokens prepared for an authorize measurement
     failures: dict[str, int] = field(default_factory=dict)  # what failed, how often
     stopped_early: str = ""
@@ -218,6 +222,24 @@ class Provisioner:
 Attempt = Callable[[httpx.AsyncClient], Awaitable[httpx.Response | None]]
 """Sends one request and returns its response; None when there is nothing left to send."""
 
+CpuClock = Callable[[], float]
+"""Seconds of CPU a process has used so far, user and system, every thread."""
+
+
+def cpu_clock(pid: int) -> CpuClock | None:
+    """The CPU clock of process ``pid`` read from ``/proc`` (None where there is no /proc)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds() -> float:
+        # Fields after the command name, which is in parentheses and may hold spaces.
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    return seconds
+
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile of already sorted values (0 when there are none)."""
@@ -228,9 +250,16 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
 
 
 async def measure(
-    base_url: str, endpoint: str, repeat: int, attempt: Attempt, duration: float, concurrency: int
+    base_url: str,
+    endpoint: str,
+    repeat: int,
+    attempt: Attempt,
+    duration: float,
+    concurrency: int,
+    cpu: CpuClock | None = None,
 ) -> Run:
-    """Closed loop: ``concurrency`` workers send requests back to back for ``duration`` seconds."""
+    """Closed loop: ``concurrency`` workers send requests back to back for ``duration`` seconds;
+    ``cpu``, the server's CPU clock, read at both ends."""
     latencies: list[float] = []
     errors = 0
     failures: dict[str, int] = {}
@@ -240,6 +269,7 @@ async def measure(
         base_url=base_url, timeout=REQUEST_TIMEOUT, limits=limits
     ) as client:
         await client.get("/health")  # open a connection before the clock starts
+        cpu_started = cpu() if cpu else 0.0
         started = time.perf_counter()
         deadline = started + duration
 
@@ -265,17 +295,20 @@ async def measure(
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
+        cpu_used = cpu() - cpu_started if cpu else 0.0
     ordered = sorted(latencies)
+    answered = len(ordered) - errors
     return Run(
         endpoint=endpoint,
         repeat=repeat,
         requests=len(ordered),
         errors=errors,
         seconds=round(seconds, 3),
-        rps=round((len(ordered) - errors) / seconds, 1) if seconds > 0 else 0.0,
+        rps=round(answered / seconds, 1) if seconds > 0 else 0.0,
         p50_ms=round(percentile(ordered, 0.50) * 1000, 2),
         p95_ms=round(percentile(ordered, 0.95) * 1000, 2),
         p99_ms=round(percentile(ordered, 0.99) * 1000, 2),
+        server_cpu_ms=round(cpu_used * 1000 / answered, 3) if answered else 0.0,
         failures=dict(sorted(failures.items())),
         stopped_early=stopped,
     )
@@ -414,6 +447,7 @@ async def measure_authorize(
     params: Params,
     invoices: Iterator[str],
     progress: Callable[[str], None],
+    cpu: CpuClock | None = None,
 ) -> Run:
     """Prepare ``count`` payments on fresh cards (untimed), then time their authorizations."""
     label = f"repeat {repeat}/{params.repeats}" if repeat else "calibration"
@@ -422,13 +456,17 @@ async def measure_authorize(
     payments = await prepare_payments(base_url, orders, invoices)
     progress(f"{label}: {PAY}")
     attempt = authorize_attempt(payments)
-    run = await measure(base_url, PAY, repeat, attempt, duration, params.concurrency)
+    run = await measure(base_url, PAY, repeat, attempt, duration, params.concurrency, cpu)
     run.prepared = len(payments)
     return run
 
 
 async def measure_all(
-    base_url: str, provisioner: Provisioner, params: Params, progress: Callable[[str], None]
+    base_url: str,
+    provisioner: Provisioner,
+    params: Params,
+    progress: Callable[[str], None],
+    cpu: CpuClock | None = None,
 ) -> list[Run]:
     """Every repeat of every endpoint, interleaved: baseline, status, authorize, baseline, …"""
     lp = await asyncio.to_thread(provisioner.lp)
@@ -444,16 +482,20 @@ async def measure_all(
         progress(f"{label}: {BASELINE}")
         baseline = health_attempt()
         runs.append(
-            await measure(base_url, BASELINE, repeat, baseline, params.duration, params.concurrency)
+            await measure(
+                base_url, BASELINE, repeat, baseline, params.duration, params.concurrency, cpu
+            )
         )
         progress(f"{label}: {STATUS}")
         status = status_attempt(lp)
         runs.append(
-            await measure(base_url, STATUS, repeat, status, params.duration, params.concurrency)
+            await measure(
+                base_url, STATUS, repeat, status, params.duration, params.concurrency, cpu
+            )
         )
         count = tokens_needed(rate, params)
         run = await measure_authorize(
-            base_url, provisioner, repeat, count, params.duration, params, invoices, progress
+            base_url, provisioner, repeat, count, params.duration, params, invoices, progress, cpu
         )
         runs.append(run)
         rate = max(run.rps, 1.0)
@@ -467,12 +509,17 @@ def summarise(runs: Sequence[Run]) -> tuple[dict[str, dict[str, float]], dict[st
         mine = [r for r in runs if r.endpoint == endpoint]
         medians[endpoint] = {
             key: round(statistics.median(getattr(r, key) for r in mine), 2)
-            for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+            for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms")
         }
         medians[endpoint]["errors"] = sum(r.errors for r in mine)
     base = medians[BASELINE]["rps"]
     ratios = {e: round(medians[e]["rps"] / base, 4) if base else 0.0 for e in ENDPOINTS}
     return medians, ratios
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages (others may share its cores)."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def machine() -> dict[str, Any]:
@@ -493,12 +540,15 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
         database_url = params.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         secret_key = Fernet.generate_key().decode()
         progress("starting the server")
-        with running_server(
-            server_env(database_url, secret_key), Path(folder) / "server.log"
-        ) as url:
+        load_before = load_average()
+        with serving(server_env(database_url, secret_key), Path(folder) / "server.log") as (
+            url,
+            process,
+        ):
             provisioner = Provisioner(database_url, secret_key)  # after the server migrated it
             try:
-                runs = asyncio.run(measure_all(url, provisioner, params, progress))
+                cpu = cpu_clock(process.pid)
+                runs = asyncio.run(measure_all(url, provisioner, params, progress, cpu))
             finally:
                 provisioner.close()
     medians, ratios = summarise(runs)
@@ -519,6 +569,7 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
             "courses": list(COURSES),
         },
         "note": SHARED_CORES_NOTE.format(cores=cores),
+        "load_average": {"before": load_before, "after": load_average()},
         "warnings": [
             f"{r.endpoint} repeat {r.repeat}: {r.errors} failed {r.failures} {r.stopped_early}"
             for r in runs
@@ -536,19 +587,21 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
 def table(result: dict[str, Any]) -> Table:
     """The medians and ratios as a Rich table."""
     p = result["parameters"]
+    load = result["load_average"]["before"][0]
     caption = (
-        f"median of {p['repeats']} x {p['duration']}s, concurrency {p['concurrency']}, {p['database']}. "
-        + result["note"]
+        f"median of {p['repeats']} x {p['duration']}s, concurrency {p['concurrency']}, {p['database']}, "
+        f"load average {load} at the start; server CPU per answered request. " + result["note"]
     )
     out = Table(
-        "endpoint", "req/s", "x /health", "p50 ms", "p95 ms", "p99 ms", "errors",
-        title="Prakerja sandbox bench", caption=caption,
+        "endpoint", "req/s", "x /health", "p50 ms", "p95 ms", "p99 ms", "server CPU ms",
+        "errors", title="Prakerja sandbox bench", caption=caption,
     )  # fmt: skip
     for endpoint in ENDPOINTS:
         m = result["medians"][endpoint]
         out.add_row(
             endpoint, f"{m['rps']:.1f}", f"{result['ratios_to_baseline'][endpoint]:.3f}",
-            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}", str(int(m["errors"])),
+            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}",
+            f"{m['server_cpu_ms']:.2f}", str(int(m["errors"])),
         )  # fmt: skip
     return out
 

@@ -4,8 +4,9 @@ Starts two reference servers (uvicorn, one worker each, databases of their own u
 ``--database-url`` says otherwise) that differ only in ``PRAKERJA_PASSWORD_HASH_COST``: 14, the
 default (scrypt at the interactive-login cost, part of what a sign-up costs), and 10, where the
 hash is cheap and the server's own overhead shows. Rate limits are raised by environment so the
-bench measures work, not 429s; no government source is configured, so the verification jobs the
-journey would enqueue just wait (identity alone does not enqueue one: the selfie is not in).
+bench measures work, not 429s; no government source is configured and no outbox worker runs, so
+the verification jobs the funnel enqueues just wait (a worker would retry each against the
+missing sources, work the measurements would pay for; identity alone enqueues none).
 
 Measured with the closed-loop generator of ``benchmarks.bench`` (N asyncio workers, each sending
 its next request as soon as the previous one is answered), in interleaved repeats:
@@ -17,7 +18,11 @@ its next request as soon as the previous one is answered), in interleaved repeat
   (sign-up, the sandbox mail and SMS inboxes, two verifications), with a NIK valid for its birth
   date, sex and region;
 - ``GET registration/status`` (cost-10 server): the cheapest bearer call, i.e. what session lookup
-  and the per-account limit cost.
+  and the per-account limit cost;
+- the funnel (cost-10 server): one new applicant's whole registration as one attempt, the mix a
+  wave opening sends: sign-up, mail inbox, verify e-mail, SMS inbox, verify phone, identity,
+  selfie, status (``FUNNEL_CALLS`` calls). Its req/s counts funnels; ``calls_per_second`` in the
+  result counts the calls, the figure to hold against ``/health``.
 
 Example: python -m benchmarks.registration --duration 10 --repeats 3 --concurrency 16
 """
@@ -51,9 +56,12 @@ from benchmarks.bench import (
     REQUEST_TIMEOUT,
     SHARED_CORES_NOTE,
     Attempt,
+    CpuClock,
     Run,
+    cpu_clock,
     failure_of,
     health_attempt,
+    load_average,
     machine,
     measure,
 )
@@ -63,19 +71,26 @@ from contract.endpoints import (
     REGISTRATION_STATUS,
     SMS_INBOX,
     SUBMIT_IDENTITY,
+    SUBMIT_SELFIE,
     VERIFY_CONTACT,
 )
 from contract.registration import Channel
-from reference_server.launch import running_server
+from reference_server.launch import serving
 
 DEFAULT_COST, LOW_COST = 14, 10
 HEALTH_14, HEALTH_10 = "GET /health (cost 14)", "GET /health (cost 10)"
 SIGN_UP_14, SIGN_UP_10 = "POST accounts (cost 14)", "POST accounts (cost 10)"
 IDENTITY = "POST identity"
 STATUS = "GET status"
+FUNNEL = "funnel (8 calls)"
+FUNNEL_CALLS = 8
 BASELINES = {DEFAULT_COST: HEALTH_14, LOW_COST: HEALTH_10}
-ENDPOINTS = (HEALTH_14, SIGN_UP_14, HEALTH_10, SIGN_UP_10, IDENTITY, STATUS)
-COST_OF = {HEALTH_14: 14, SIGN_UP_14: 14, HEALTH_10: 10, SIGN_UP_10: 10, IDENTITY: 10, STATUS: 10}
+ENDPOINTS = (HEALTH_14, SIGN_UP_14, HEALTH_10, SIGN_UP_10, IDENTITY, STATUS, FUNNEL)
+CALLS_PER_ATTEMPT = {FUNNEL: FUNNEL_CALLS}
+COST_OF = {
+    HEALTH_14: 14, SIGN_UP_14: 14, HEALTH_10: 10, SIGN_UP_10: 10, IDENTITY: 10, STATUS: 10,
+    FUNNEL: 10,
+}  # fmt: skip
 PASSWORD = "bench-rahasia-1"
 REGION = "317101"  # 31.71.01 Gambir, Kota Jakarta Pusat: a district of the official list
 LIMITS = {
@@ -116,6 +131,7 @@ def server_env(database_url: str, secret_key: str, cost: int) -> dict[str, str]:
         "PRAKERJA_SANDBOX": "true",  # the mail and SMS inboxes, where the OTPs are read
         "PRAKERJA_SEED_FIXTURES": "false",
         "PRAKERJA_PASSWORD_HASH_COST": str(cost),
+        "PRAKERJA_WORKER_INLINE": "false",  # the verify jobs wait: nothing retries them meanwhile
     }
 
 
@@ -164,24 +180,37 @@ def _checked(response: httpx.Response, what: str) -> dict[str, Any]:
     return data
 
 
+async def verify_contacts(
+    client: httpx.AsyncClient, body: dict[str, str], auth: dict[str, str]
+) -> httpx.Response | None:
+    """Verify both contacts of a new account with the OTPs its sandbox inboxes hold (4 calls);
+    the first response that failed, if one did."""
+    for channel in Channel:
+        if channel is Channel.EMAIL:
+            inbox = await client.get(MAIL_INBOX.path, params={"email": body["email"]})
+        else:
+            inbox = await client.get(SMS_INBOX.path, params={"phone_number": body["phone"]})
+        if failure_of(inbox) is not None:
+            return inbox
+        messages = inbox.json()["data"]["messages"]
+        code = next(m["otp"] for m in messages if m["purpose"] == "registration")
+        answer = await client.post(
+            VERIFY_CONTACT.path, json={"channel": channel.value, "otp": code}, headers=auth
+        )
+        if failure_of(answer) is not None:
+            return answer
+    return None
+
+
 async def verified_account(client: httpx.AsyncClient) -> str:
     """Sign up and verify both contacts through the sandbox inboxes; the bearer token."""
     body = sign_up_body()
     token = str(
         _checked(await client.post(CREATE_ACCOUNT.path, json=body), "sign-up")["access_token"]
     )
-    auth = {"Authorization": f"Bearer {token}"}
-    for channel in Channel:
-        if channel is Channel.EMAIL:
-            inbox = await client.get(MAIL_INBOX.path, params={"email": body["email"]})
-        else:
-            inbox = await client.get(SMS_INBOX.path, params={"phone_number": body["phone"]})
-        messages = _checked(inbox, "inbox")["messages"]
-        code = next(m["otp"] for m in messages if m["purpose"] == "registration")
-        answer = await client.post(
-            VERIFY_CONTACT.path, json={"channel": channel.value, "otp": code}, headers=auth
-        )
-        _checked(answer, f"verify {channel.value}")
+    failed = await verify_contacts(client, body, {"Authorization": f"Bearer {token}"})
+    if failed is not None:
+        _checked(failed, "contact verification")
     return token
 
 
@@ -236,6 +265,36 @@ def status_attempt(tokens: Sequence[str]) -> Attempt:
     return attempt
 
 
+def funnel_attempt(numbers: Iterator[int]) -> Attempt:
+    """One new applicant's registration, call after call (``FUNNEL_CALLS``); the first response
+    that failed, else the final status (which must say VERIFYING)."""
+
+    async def attempt(client: httpx.AsyncClient) -> httpx.Response:
+        body = sign_up_body()
+        signed_up = await client.post(CREATE_ACCOUNT.path, json=body)
+        if failure_of(signed_up) is not None:
+            return signed_up
+        auth = {"Authorization": f"Bearer {signed_up.json()['data']['access_token']}"}
+        failed = await verify_contacts(client, body, auth)
+        if failed is not None:
+            return failed
+        n = next(numbers)
+        steps = (
+            (SUBMIT_IDENTITY.path, identity_body(n)),
+            (SUBMIT_SELFIE.path, {"liveness_token": f"bench-selfie-{_run_tag}-{n}"}),
+        )
+        for path, payload in steps:
+            answer = await client.post(path, json=payload, headers=auth)
+            if failure_of(answer) is not None:
+                return answer
+        status = await client.get(REGISTRATION_STATUS.path, headers=auth)
+        if failure_of(status) is None and status.json()["data"]["stage"] != "VERIFYING":
+            raise httpx.HTTPError(f"the funnel ended in {status.json()['data']['stage']}")
+        return status
+
+    return attempt
+
+
 # --- the run -------------------------------------------------------------------------------------
 
 
@@ -246,7 +305,10 @@ def accounts_needed(rate: float, params: Params) -> int:
 
 
 async def measure_all(
-    urls: dict[int, str], params: Params, progress: Callable[[str], None]
+    urls: dict[int, str],
+    params: Params,
+    progress: Callable[[str], None],
+    clocks: dict[int, CpuClock | None] | None = None,
 ) -> list[Run]:
     """Every repeat of every endpoint, interleaved; identity pools sized by a calibration."""
     low = urls[LOW_COST]
@@ -271,11 +333,15 @@ async def measure_all(
             (SIGN_UP_10, sign_up_attempt()),
             (IDENTITY, identity_attempt(tokens, numbers)),
             (STATUS, status_attempt(status_tokens)),
+            (FUNNEL, funnel_attempt(numbers)),
         ]
         for endpoint, attempt in plan:
             progress(f"{label}: {endpoint}")
-            url = urls[COST_OF[endpoint]]
-            run = await measure(url, endpoint, repeat, attempt, params.duration, params.concurrency)
+            cost = COST_OF[endpoint]
+            cpu = (clocks or {}).get(cost)
+            run = await measure(
+                urls[cost], endpoint, repeat, attempt, params.duration, params.concurrency, cpu
+            )
             if endpoint == IDENTITY:
                 run.prepared = len(tokens)
                 rate = max(run.rps, 1.0)
@@ -290,13 +356,18 @@ def summarise(runs: Sequence[Run]) -> tuple[dict[str, dict[str, float]], dict[st
         mine = [r for r in runs if r.endpoint == endpoint]
         medians[endpoint] = {
             key: round(statistics.median(getattr(r, key) for r in mine), 2)
-            for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+            for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms")
         }
         medians[endpoint]["errors"] = sum(r.errors for r in mine)
+        calls = CALLS_PER_ATTEMPT.get(endpoint, 1)
+        medians[endpoint]["calls_per_second"] = round(medians[endpoint]["rps"] * calls, 2)
+        per_call = medians[endpoint]["server_cpu_ms"] / calls
+        medians[endpoint]["server_cpu_ms_per_call"] = round(per_call, 3)
     ratios = {}
     for endpoint in ENDPOINTS:
         base = medians[BASELINES[COST_OF[endpoint]]]["rps"]
-        ratios[endpoint] = round(medians[endpoint]["rps"] / base, 4) if base else 0.0
+        per_second = medians[endpoint]["calls_per_second"]
+        ratios[endpoint] = round(per_second / base, 4) if base else 0.0
     return medians, ratios
 
 
@@ -307,6 +378,8 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="prakerja-bench-reg-") as folder, ExitStack() as stack:
         urls: dict[int, str] = {}
+        clocks: dict[int, CpuClock | None] = {}
+        load_before = load_average()
         backend = ""
         secret_key = Fernet.generate_key().decode()  # one key: on PostgreSQL they share a database
         for cost in (DEFAULT_COST, LOW_COST):
@@ -315,8 +388,9 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
             progress(f"starting the server with hash cost {cost}")
             env = server_env(database_url, secret_key, cost)
             log = Path(folder) / f"server-{cost}.log"
-            urls[cost] = stack.enter_context(running_server(env, log))
-        runs = asyncio.run(measure_all(urls, params, progress))
+            urls[cost], process = stack.enter_context(serving(env, log))
+            clocks[cost] = cpu_clock(process.pid)
+        runs = asyncio.run(measure_all(urls, params, progress, clocks))
     medians, ratios = summarise(runs)
     result = {
         "date": started.isoformat(timespec="seconds"),
@@ -331,9 +405,10 @@ def run_bench(params: Params, progress: Callable[[str], None] = lambda _: None) 
             "server": "uvicorn, 1 worker, 127.0.0.1; two servers, password hash cost 14 and 10",
             "generator": "closed loop, asyncio + httpx.AsyncClient",
             "limits": LIMITS,
-            "government_sources": "none configured: verification jobs wait",
+            "government_sources": "none configured, no outbox worker: verification jobs wait",
         },
         "note": SHARED_CORES_NOTE.format(cores=os.cpu_count() or 1),
+        "load_average": {"before": load_before, "after": load_average()},
         "warnings": [
             f"{r.endpoint} repeat {r.repeat}: {r.errors} failed {r.failures} {r.stopped_early}"
             for r in runs
@@ -354,17 +429,22 @@ def table(result: dict[str, Any]) -> Table:
     p = result["parameters"]
     caption = (
         f"median of {p['repeats']} x {p['duration']}s, concurrency {p['concurrency']}, "
-        f"{p['database']}; ratios to /health of the same server. " + result["note"]
+        f"{p['database']}; ratios of calls/s to /health of the same server (a funnel is "
+        f"{FUNNEL_CALLS} calls; its latencies are a whole funnel's); server CPU per call; "
+        f"load average {result['load_average']['before'][0]} at the start. " + result["note"]
     )
     out = Table(
-        "endpoint", "req/s", "x /health", "p50 ms", "p95 ms", "p99 ms", "errors",
+        "endpoint", "req/s", "calls/s", "x /health", "p50 ms", "p95 ms", "p99 ms",
+        "server CPU ms", "errors",
         title="Prakerja registration bench", caption=caption,
     )  # fmt: skip
     for endpoint in ENDPOINTS:
         m = result["medians"][endpoint]
         out.add_row(
-            endpoint, f"{m['rps']:.1f}", f"{result['ratios_to_baseline'][endpoint]:.4f}",
-            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}", str(int(m["errors"])),
+            endpoint, f"{m['rps']:.1f}", f"{m['calls_per_second']:.1f}",
+            f"{result['ratios_to_baseline'][endpoint]:.4f}",
+            f"{m['p50_ms']:.2f}", f"{m['p95_ms']:.2f}", f"{m['p99_ms']:.2f}",
+            f"{m['server_cpu_ms_per_call']:.2f}", str(int(m["errors"])),
         )  # fmt: skip
     return out
 

@@ -50,6 +50,13 @@ from simulators.wave.ecosystem import STATE_FILE, Ecosystem, Instance
 from simulators.wave.http import Api, Signer
 
 PMO_CLIENT_CODE = "pmo-sandbox"
+ROLE_LABELS = {
+    "gov": "government",
+    "digital-platform": "platform (DP)",
+    "training-provider": "provider (LP)",
+    "payment-partner": "payment (PP)",
+    "job-portal": "job portal (JP)",
+}
 DEFAULT_DATABASE_FILE = "prakerja-sandbox.db"
 GOVERNMENT_PORTS = (8101, 8102, 8103)
 PAYMENT_PORTS = tuple(8401 + n for n in range(len(PAYMENT_PARTNERS)))
@@ -110,7 +117,7 @@ class Started:
 
     ecosystem: Ecosystem
     pmo: Credentials
-    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, URL, client_code)
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # role, name, URL, code
     notes: list[str] = field(default_factory=list)
 
 
@@ -386,9 +393,10 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 f"The platforms submitted their providers' courses: the office approved "
                 f"{curated.approved}, rejected {curated.rejected} (with reasons)."
             )
-            started.rows.append(("Reference server", url, "—"))
+            started.rows.append(("Prakerja", "reference server", url, "—"))
             started.rows += [
-                (f"{i.kind}: {i.instance}", i.url, i.client_code or "—") for i in instances
+                (ROLE_LABELS.get(i.kind, i.kind), i.instance, i.url, i.client_code or "—")
+                for i in instances
             ]
             try:
                 yield started

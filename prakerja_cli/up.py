@@ -38,11 +38,10 @@ DEFAULT_SEED = 2020
 
 def _table(started: Started) -> Table:
     table = Table(title="Prakerja sandbox", show_lines=False)
-    table.add_column("what")
-    table.add_column("URL")
-    table.add_column("client_code")
-    for what, url, code in started.rows:
-        table.add_row(what, url, code)
+    for column in ("role", "name", "URL", "client_code"):
+        table.add_column(column, no_wrap=True)
+    for role, name, url, code in started.rows:
+        table.add_row(role, name, url, code)
     return table
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from contract import VERSION
 from contract.endpoints import ALL_ENDPOINTS
@@ -36,8 +34,6 @@ from reference_server.runtime import Runtime
 from reference_server.settings import ServerSettings, get_settings
 from reference_server.storage.db import transaction, upgrade
 from reference_server.worker import start_inline
-
-log = logging.getLogger("prakerja.access")
 
 DESCRIPTION = """\
 Reference implementation of the Kartu Prakerja partner API for the sandbox. Paths, headers,
@@ -68,7 +64,8 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         prepare(runtime)
-        metrics.process_started(runtime.engine)
+        readers = () if runtime.read_engine is runtime.engine else (runtime.read_engine,)
+        metrics.process_started(runtime.engine, *readers)
         worker = start_inline(runtime)  # the outbox worker, unless `prakerja worker` runs it
         yield
         if worker is not None:
@@ -93,30 +90,7 @@ def create_app(settings: ServerSettings | None = None, runtime: Runtime | None =
         overrides={e.path: e.max_body for e in ALL_ENDPOINTS if e.max_body},
     )
 
-    @app.middleware("http")
-    async def _log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        metrics.IN_PROGRESS.inc()
-        try:
-            response = await call_next(request)
-        finally:
-            metrics.IN_PROGRESS.dec()
-        seconds = time.perf_counter() - started
-        # The route's template, not the URL: paths carry one-time tokens (/verifikasi/{token}),
-        # query strings personal data; bodies and headers (signatures) are never logged.
-        template: str | None = getattr(request.scope.get("route"), "path", None)
-        metrics.observe(request.method, template, response.status_code, seconds)
-        log.info(
-            "%s %s %s %.1fms client=%s",
-            request.method,
-            template or request.url.path,
-            response.status_code,
-            seconds * 1000,
-            request.headers.get("client_code", "-"),
-        )
-        return response
+    app.add_middleware(logs.AccessLog)  # outermost of ours: sees the body limit's refusals too
 
     for router in (
         health.router,

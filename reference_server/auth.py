@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from contract import errors as err
@@ -22,8 +22,9 @@ from reference_server.storage.tables import SeenSignature, utcnow
 PRUNE_EVERY = 500
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The process's runtime, set up by the app factory."""
+async def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, set up by the app factory (async: FastAPI would otherwise send even
+    this attribute read to the thread pool, one more hand-over per request)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -70,8 +71,9 @@ def remember_signature(runtime: Runtime, partner: PartnerIdentity, signature: st
     now = utcnow()
     try:
         with transaction(runtime.sessions) as session:
-            session.add(
-                SeenSignature(
+            # A plain INSERT: the ORM's unit of work would only add bookkeeping to one row.
+            session.execute(
+                insert(SeenSignature).values(
                     client_code=partner.client_code, signature=signature.lower(), seen_at=now
                 )
             )

@@ -74,10 +74,17 @@ def observe(method: str, route: str | None, status: int, seconds: float) -> None
     CPU_SECONDS.set(time.process_time())  # a cheap clock read; the worker threads' CPU counts too
 
 
-def process_started(engine: Engine) -> None:
-    """This process serves: count it, and watch its connection pool."""
+def process_started(engine: Engine, *more: Engine) -> None:
+    """This process serves: count it, and watch its connection pools (``more``: the read-only
+    pool SQLite has beside its writers)."""
     PROCESSES.inc()
     CPU_SECONDS.set(time.process_time())
+    for each in (engine, *more):
+        watch_pool(each)
+
+
+def watch_pool(engine: Engine) -> None:
+    """Count ``engine``'s pool in the pool gauges."""
     pool: Any = engine.pool
     POOL_CAPACITY.inc(int(pool.size()) + max(int(getattr(pool, "_max_overflow", 0)), 0))
 

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, and_, event, func, or_, select, update
+from sqlalchemy import CursorResult, Executable, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -136,11 +136,12 @@ def enqueue(
 # --- claim, finish, retry --------------------------------------------------------------------
 
 
-def _due(now: datetime) -> Any:
-    return or_(
-        and_(OutboxJob.status == JobStatus.PENDING, OutboxJob.run_after <= now),
-        and_(OutboxJob.status == JobStatus.RUNNING, OutboxJob.locked_until <= now),
-    )
+def _claimable(statement: Any, kinds: tuple[str, ...] | None, limit: int) -> Any:
+    if kinds:
+        statement = statement.where(OutboxJob.kind.in_(kinds))
+    # SKIP LOCKED: rows another claimer holds are passed over, not waited for (PostgreSQL);
+    # SQLite renders no FOR UPDATE and relies on BEGIN IMMEDIATE instead.
+    return statement.limit(limit).with_for_update(skip_locked=True)
 
 
 def claim(
@@ -150,19 +151,29 @@ def claim(
     limit: int = 1,
     kinds: tuple[str, ...] | None = None,
 ) -> list[Job]:
-    """Lease up to ``limit`` due jobs (pending and due, or running with an expired lease)."""
+    """Lease up to ``limit`` due jobs: running ones whose lease ran out first (their worker
+    died), then pending ones in order of due time.
+
+    Two queries rather than one with OR: each walks the ``(status, run_after)`` index in order
+    and stops at ``limit``, where an OR of the two made both databases sort every due job on
+    every claim (quadratic once tens of thousands are queued).
+    """
     now = utcnow()
-    query = select(OutboxJob).where(_due(now))
-    if kinds:
-        query = query.where(OutboxJob.kind.in_(kinds))
-    # SKIP LOCKED: rows another claimer holds are passed over, not waited for (PostgreSQL);
-    # SQLite renders no FOR UPDATE and relies on BEGIN IMMEDIATE instead.
-    query = query.order_by(OutboxJob.run_after, OutboxJob.id).limit(limit)
-    query = query.with_for_update(skip_locked=True)
+    expired = select(OutboxJob).where(
+        OutboxJob.status == JobStatus.RUNNING, OutboxJob.locked_until <= now
+    )
+    pending = (
+        select(OutboxJob)
+        .where(OutboxJob.status == JobStatus.PENDING, OutboxJob.run_after <= now)
+        .order_by(OutboxJob.run_after)
+    )
     until = now + timedelta(seconds=lease_seconds)
     claimed: list[Job] = []
     with transaction(sessions) as session:
-        for row in session.scalars(query).all():
+        rows = list(session.scalars(_claimable(expired, kinds, limit)).all())
+        if len(rows) < limit:
+            rows += session.scalars(_claimable(pending, kinds, limit - len(rows))).all()
+        for row in rows:
             row.status = JobStatus.RUNNING
             row.attempts += 1
             row.locked_until = until
@@ -171,11 +182,15 @@ def claim(
     return claimed
 
 
-def finish(sessions: sessionmaker[Session], job: Job) -> bool:
-    """Mark the job done if this worker still holds it; False when its lease was lost."""
-    now = utcnow()
-    with transaction(sessions) as session:
-        changed = _changed(
+FINISHED = object()
+"""What a handler returns when it marked its job done itself (``finish_in``, in the transaction
+that did the job's work): the worker then spends no transaction of its own on it."""
+
+
+def finish_in(session: Session, job: Job) -> bool:
+    """Mark the job done in the caller's transaction if this worker still holds it."""
+    return (
+        _changed(
             session,
             update(OutboxJob)
             .where(
@@ -183,9 +198,16 @@ def finish(sessions: sessionmaker[Session], job: Job) -> bool:
                 OutboxJob.status == JobStatus.RUNNING,
                 OutboxJob.locked_by == job.locked_by,
             )
-            .values(status=JobStatus.DONE, done_at=now, locked_until=None, last_error=None),
+            .values(status=JobStatus.DONE, done_at=utcnow(), locked_until=None, last_error=None),
         )
-        return changed > 0
+        > 0
+    )
+
+
+def finish(sessions: sessionmaker[Session], job: Job) -> bool:
+    """Mark the job done if this worker still holds it; False when its lease was lost."""
+    with transaction(sessions) as session:
+        return finish_in(session, job)
 
 
 def backoff_seconds(

@@ -67,6 +67,10 @@ class PartnerCallError(Exception):
 class PartnerUnavailable(PartnerCallError):
     """Timeout, connection error, 5xx or 429: the outcome is unknown; retry later."""
 
+    def __init__(self, client_code: str, reason: str, *, timed_out: bool = False) -> None:
+        super().__init__(client_code, reason)
+        self.timed_out = timed_out  # the partner may still be working on it
+
 
 class PartnerRefused(PartnerCallError):
     """A catalogued refusal of the operation, with its code."""
@@ -121,7 +125,7 @@ class PartnerApi:
         try:
             return self._client.post(url, content=text.encode(), headers=headers)
         except httpx.TimeoutException:
-            raise PartnerUnavailable(client_code, "timed out") from None
+            raise PartnerUnavailable(client_code, "timed out", timed_out=True) from None
         except httpx.TransportError as exc:
             raise PartnerUnavailable(
                 client_code, f"connection failed ({type(exc).__name__})"

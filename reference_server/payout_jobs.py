@@ -18,7 +18,7 @@ from reference_server.webhooks import WEBHOOK_JOB
 DUE_JOB = payouts.DUE_JOB
 
 
-def handlers(runtime: Runtime) -> dict[str, Callable[[Job], None]]:
+def handlers(runtime: Runtime) -> dict[str, Callable[[Job], object]]:
     """Job kind → handler, for ``Worker``."""
     api = runtime.partner_api
 

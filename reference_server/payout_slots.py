@@ -11,14 +11,13 @@ are created on first use; lowering N leaves the higher slots unused.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from reference_server.storage.db import transaction
 from reference_server.storage.tables import PayoutSlot, utcnow
 
 
@@ -44,46 +43,45 @@ def _create(session: Session, partner_id: int, limit: int) -> None:
     session.execute(insert(PayoutSlot).values(rows).on_conflict_do_nothing())
 
 
-def acquire(
-    sessions: sessionmaker[Session],
+def take(
+    session: Session,
     partner_id: int,
     limit: int,
     holder: str,
     lease_seconds: float,
+    now: datetime,
 ) -> int | None:
-    """Lease a free slot of the partner for ``holder``; None when all ``limit`` are held."""
-    now = utcnow()
-    with transaction(sessions) as session:
+    """Lease a free slot of the partner for ``holder`` in the caller's transaction; None when
+    all ``limit`` are held."""
+    row = session.scalars(_free(partner_id, limit, now)).first()
+    if row is None:
+        have = session.scalar(
+            select(func.count())
+            .select_from(PayoutSlot)
+            .where(PayoutSlot.partner_id == partner_id, PayoutSlot.slot < limit)
+        )
+        if (have or 0) >= limit:
+            return None
+        _create(session, partner_id, limit)
         row = session.scalars(_free(partner_id, limit, now)).first()
         if row is None:
-            have = session.scalar(
-                select(func.count())
-                .select_from(PayoutSlot)
-                .where(PayoutSlot.partner_id == partner_id, PayoutSlot.slot < limit)
-            )
-            if (have or 0) >= limit:
-                return None
-            _create(session, partner_id, limit)
-            row = session.scalars(_free(partner_id, limit, now)).first()
-            if row is None:
-                return None
-        row.held_by = holder[:80]
-        row.held_until = now + timedelta(seconds=lease_seconds)
-        return int(row.slot)
+            return None
+    row.held_by = holder[:80]
+    row.held_until = now + timedelta(seconds=lease_seconds)
+    return int(row.slot)
 
 
-def release(sessions: sessionmaker[Session], partner_id: int, slot: int, holder: str) -> None:
-    """Give the slot back (if ``holder`` still has it)."""
-    with transaction(sessions) as session:
-        session.execute(
-            update(PayoutSlot)
-            .where(
-                PayoutSlot.partner_id == partner_id,
-                PayoutSlot.slot == slot,
-                PayoutSlot.held_by == holder[:80],
-            )
-            .values(held_by=None, held_until=None)
+def give_back(session: Session, partner_id: int, slot: int, holder: str) -> None:
+    """Free the slot in the caller's transaction (if ``holder`` still has it)."""
+    session.execute(
+        update(PayoutSlot)
+        .where(
+            PayoutSlot.partner_id == partner_id,
+            PayoutSlot.slot == slot,
+            PayoutSlot.held_by == holder[:80],
         )
+        .values(held_by=None, held_until=None)
+    )
 
 
 def in_flight(session: Session, partner_id: int) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from reference_server.keys import KeyBox, load_fernet
 from reference_server.partner_api import PartnerApi
 from reference_server.settings import ServerSettings
-from reference_server.storage.db import make_engine, make_sessionmaker
+from reference_server.storage.db import make_engine, make_read_engine, make_sessionmaker
 from reference_server.storage.tables import Partner
 
 PARTNER_CACHE_SECONDS = 30.0
@@ -40,6 +40,9 @@ class Runtime:
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
+        # Sessions that only read (SQLite: beside the writer, not queued behind it).
+        self.read_engine = make_read_engine(self.engine)
+        self.reads: sessionmaker[Session] = make_sessionmaker(self.read_engine)
         self.keys = KeyBox(load_fernet(settings))
         self._partners: dict[str, tuple[float, PartnerIdentity]] = {}
         self._lock = threading.Lock()
@@ -61,7 +64,7 @@ class Runtime:
             hit = self._partners.get(client_code)
         if hit is not None and now - hit[0] < PARTNER_CACHE_SECONDS:
             return hit[1]
-        with self.sessions() as session:
+        with self.reads() as session:
             row = session.scalar(
                 select(Partner).where(Partner.client_code == client_code, Partner.active.is_(True))
             )
@@ -85,4 +88,6 @@ class Runtime:
         """Release the database connections and the partner client."""
         if self._partner_api is not None:
             self._partner_api.close()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
         self.engine.dispose()

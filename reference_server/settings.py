@@ -55,6 +55,13 @@ class ServerSettings(BaseSettings):
         "false when separate `prakerja worker` processes do it.",
     )
     worker_threads: int = Field(default=4, ge=1, le=64, description="Jobs worked at once.")
+    worker_lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        description="The shortest lease on a claimed job (longer when its calls may take longer): "
+        "how soon the job of a worker that died is taken up again.",
+    )
     retry_base_seconds: float = Field(default=1.0, gt=0, description="First retry delay.")
     retry_max_seconds: float = Field(default=60.0, gt=0, description="Longest retry delay.")
     session_ttl_seconds: int = Field(default=86400, ge=60)

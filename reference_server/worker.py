@@ -44,18 +44,19 @@ log = logging.getLogger("prakerja.worker")
 POLL_SECONDS = 1.0
 MIN_LEASE_SECONDS = 30.0
 CALLS_PER_JOB = 4  # Dukcapil, liveness, face match, DTKS
+PAYOUT_CALLS_PER_JOB = 2  # status, then disburse
 STOP_SECONDS = 10.0
 REVOKE_JOB = "revoke-expired"  # ref: the UTC date it is for
 EXPIRE_JOB = "expire-vacancies"  # ref: the UTC date it is for
 PULL_CHECK_SECONDS = 5.0  # how often a worker looks for job-portal feeds that are due
 
-Handler = Callable[[Job], None]
+Handler = Callable[[Job], object]  # returns outbox.FINISHED if it recorded the job done itself
 
 
-def lease_seconds(source_timeout_seconds: float) -> float:
+def lease_seconds(source_timeout_seconds: float, least: float = MIN_LEASE_SECONDS) -> float:
     """How long a claimed job stays ours: well past the longest a job can take (every call of
     it timing out), so a live worker never loses a job it is still running."""
-    return max(MIN_LEASE_SECONDS, 2 * CALLS_PER_JOB * source_timeout_seconds)
+    return max(least, 2 * CALLS_PER_JOB * source_timeout_seconds)
 
 
 class Worker:
@@ -82,7 +83,10 @@ class Worker:
             **payout_jobs.handlers(runtime),
         }
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.lease = lease_seconds(settings.source_timeout_seconds)
+        self.lease = max(  # a lease outlives the slowest job: every call of it timing out
+            lease_seconds(settings.source_timeout_seconds, settings.worker_lease_seconds),
+            2 * PAYOUT_CALLS_PER_JOB * settings.payout_timeout_seconds,
+        )
         self._stop = threading.Event()
         self._bell = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -206,7 +210,7 @@ class Worker:
         self._schedule_daily()
         self._schedule_pulls()
         try:
-            due = outbox.next_due(self.runtime.sessions)
+            due = outbox.next_due(self.runtime.reads)
         except Exception:
             due = None
         wait = POLL_SECONDS
@@ -223,7 +227,7 @@ class Worker:
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
-            handler(job)
+            outcome = handler(job)
         except outbox.RetryLater as exc:
             log.info("job %s %s attempt %d: %s", job.kind, job.ref, job.attempts, exc.reason)
             self._retry(job, exc.reason, exc.delay)
@@ -246,6 +250,9 @@ class Worker:
             log.exception("job %s %s attempt %d failed", job.kind, job.ref, job.attempts)
             self._retry(job, f"error: {type(exc).__name__}: {exc}", settings.retry_max_seconds)
         else:
+            if outcome is outbox.FINISHED:  # done in the handler's own last transaction
+                self.completed += 1
+                return
             try:
                 outbox.finish(self.runtime.sessions, job)
             except Exception:  # the lease runs out and the (idempotent) job runs again

@@ -28,7 +28,7 @@ router = APIRouter()
 @router.post(ep.REDEEM_STATUS.path, **route_options(ep.REDEEM_STATUS))
 def redeem_status(body: RedeemStatusRequest, lp: LpPartner, runtime: RuntimeDep) -> dict[str, Any]:
     """The participant's verification state for one sequence."""
-    with transaction(runtime.sessions) as session:
+    with runtime.reads() as session:
         data = service.redeem_status(session, lp, body.redeem_code, body.sequence)
     return ok(data.model_dump(mode="json"), ep.REDEEM_STATUS.success_message)
 

@@ -21,4 +21,4 @@ router = APIRouter(tags=["health"])
 )
 def metrics_view(runtime: RuntimeDep) -> Response:
     """Every metric, scraped now."""
-    return Response(metrics.exposition(runtime.sessions), media_type=names.CONTENT_TYPE)
+    return Response(metrics.exposition(runtime.reads), media_type=names.CONTENT_TYPE)

@@ -34,8 +34,9 @@ from reference_server.services.registration import AccountRef
 router = APIRouter()
 
 
-def client_address(request: Request) -> str:
-    """The caller's address as the server sees it (what per-address limits count)."""
+async def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (what per-address limits count); async, so
+    no thread-pool hand-over."""
     return request.client.host if request.client else "unknown"
 
 

@@ -171,7 +171,7 @@ def holder_card(session: Session, applicant: Applicant) -> Card | None:
 
 def dashboard(runtime: Runtime, account: AccountRef) -> DashboardData:
     """What the applicant sees once selected (and, before that, the stage and the schedule)."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()

@@ -137,7 +137,7 @@ def _link_data(link: PayoutLink, partner: Partner, phone: str | None = None) -> 
 
 def payment_partners(runtime: Runtime) -> PaymentPartnersData:
     """The payment partners an account can be linked with (active, with an API)."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         rows = session.execute(
             select(Partner.client_code, Partner.name)
             .where(
@@ -332,7 +332,7 @@ def history(session: Session, card: Card) -> list[DisbursementView]:
 
 def incentives_view(runtime: Runtime, account: AccountRef) -> IncentivesData:
     """Conditions, the linked account, the schedule and every disbursement."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         card, _ = holder(session, account, active=False)
         scheme = _scheme(card)
         met = payouts.conditions(session, card)
@@ -372,7 +372,7 @@ def _paid_incentives(session: Session, card_id: int) -> set[int]:
 
 def surveys_view(runtime: Runtime, account: AccountRef) -> SurveysData:
     """The scheme's surveys: locked until their incentive is paid, open, or answered."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         card, _ = holder(session, account, active=False)
         scheme = _scheme(card)
         paid = _paid_incentives(session, card.id)

@@ -79,7 +79,7 @@ def _schedule_terms(
 def quota_schedule(runtime: Runtime, course_code: str, schedule_code: str) -> QuotaScheduleData:
     """Seats left on a schedule of a course."""
     purchase.require_codes(course_code, schedule_code)
-    with transaction(runtime.sessions) as session:
+    with runtime.reads() as session:
         found = _schedule_terms(session, schedule_code)
     terms = purchase.schedule_of(course_code, found[1] if found else None)
     return QuotaScheduleData(
@@ -340,7 +340,7 @@ def payment_status(
     runtime: Runtime, partner: PartnerIdentity, invoice_code: str
 ) -> PaymentStatusData:
     """The DP's own transaction with this invoice code."""
-    with transaction(runtime.sessions) as session:
+    with runtime.reads() as session:
         row = session.execute(
             select(Transaction, Beneficiary.name, RedeemCode.code)
             .join(Card, Card.id == Transaction.card_id)

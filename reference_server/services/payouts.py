@@ -25,6 +25,8 @@ import json
 import logging
 import random
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,7 +71,7 @@ from reference_server.partner_api import (
     Target,
 )
 from reference_server.partners import webhook_key
-from reference_server.runtime import PartnerIdentity, Runtime
+from reference_server.runtime import PARTNER_CACHE_SECONDS, PartnerIdentity, Runtime
 from reference_server.services.payments import iso_utc
 from reference_server.services.reviews import finished, first_training_reviewed
 from reference_server.storage.db import transaction
@@ -430,7 +432,8 @@ def callback(
             raise ApiError(err.INC_DISBURSEMENT_NOT_FOUND)
         outcome = apply(session, d, Seen.of(body, "callback"), now)
         if is_final(PayoutState(d.state)):
-            # Wake the job that follows it: it finds the disbursement final and is done.
+            # The job waiting to look again has nothing left to do; a running one finds the
+            # disbursement final and ends by itself.
             session.execute(
                 update(OutboxJob)
                 .where(
@@ -438,7 +441,7 @@ def callback(
                     OutboxJob.ref == d.disbursement_id,
                     OutboxJob.status == outbox.JobStatus.PENDING,
                 )
-                .values(run_after=now)
+                .values(status=outbox.JobStatus.DONE, done_at=now, last_error=None)
             )
         state = d.state
     if outcome.effect is Effect.CONFLICT:  # kept above (committed), refused now
@@ -461,12 +464,30 @@ def target_of(session: Session, keys: KeyBox, partner_id: int) -> Target | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """What one run of a disburse job works with, read (and the slot taken) in one transaction."""
+
+    target: Target
+    call: Call
+    request: DisburseRequest
+    slot: int
+    holder: str
+
+
 class Disburser:
-    """The outbox handler of ``disburse`` jobs: sends, asks, records, until final."""
+    """The outbox handler of ``disburse`` jobs: sends, asks, records, until final.
+
+    The common path is two transactions: one reads the disbursement, takes a slot of the
+    partner's concurrency limit and, when it is about to send, counts the attempt (committed
+    before the call goes out); the other records the answer and gives the slot back.
+    """
 
     def __init__(self, runtime: Runtime, api: PartnerApi) -> None:
         self.runtime = runtime
         self.api = api
+        self._targets: dict[int, tuple[float, Target | None]] = {}
+        self._lock = threading.Lock()
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -478,14 +499,58 @@ class Disburser:
             job.attempts, base or settings.retry_base_seconds, settings.retry_max_seconds
         )
 
-    def __call__(self, job: Job) -> None:
+    def _target(self, session: Session, partner_id: int) -> Target | None:
+        """The partner's URL and key, cached for a short while like the server's partner cache
+        (a changed URL or a rotated key applies within ``PARTNER_CACHE_SECONDS``)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._targets.get(partner_id)
+        if hit is not None and now - hit[0] < PARTNER_CACHE_SECONDS:
+            return hit[1]
+        target = target_of(session, self.runtime.keys, partner_id)
+        with self._lock:
+            self._targets[partner_id] = (now, target)
+        return target
+
+    def __call__(self, job: Job) -> object:
+        turn = self._begin(job)
+        if turn is None:
+            return None
+        try:
+            answer, source = self._ask_or_send(job, turn)
+        except _TimedOut as exc:
+            # The partner may still be busy with the call we gave up on: its slot stays taken
+            # until the lease runs out, so the limit holds at the partner's end too.
+            raise exc.retry from None
+        except BaseException:
+            self._release(turn)
+            raise
+        return self._record(job, turn, answer, source)
+
+    def _begin(self, job: Job) -> _Turn | None:
         settings = self.runtime.settings
+        now = utcnow()
         with transaction(self.sessions) as session:
-            d = session.scalar(select(Disbursement).where(Disbursement.disbursement_id == job.ref))
+            d = _locked(session, job.ref)
             if d is None or is_final(PayoutState(d.state)):
-                return
-            target = target_of(session, self.runtime.keys, d.partner_id)
-            state, attempts, partner_id = PayoutState(d.state), d.attempts, d.partner_id
+                return None
+            target = self._target(session, d.partner_id)
+            if target is None:
+                raise RetryLater(
+                    settings.retry_max_seconds, "permanent: the partner has no base URL"
+                )
+            holder = f"{job.locked_by}:{job.ref}"
+            lease = 3 * settings.payout_timeout_seconds + 5
+            slot = payout_slots.take(
+                session, d.partner_id, settings.payout_concurrency, holder, lease, now
+            )
+            if slot is None:  # nothing written: the transaction rolls back
+                raise RetryLater(
+                    SLOT_BUSY_SECONDS * (1 + random.random()), "partner at its concurrency limit"
+                )
+            call = next_call(PayoutState(d.state), d.attempts)
+            if call is Call.DISBURSE:
+                _count_attempt(session, d, now)
             request = DisburseRequest(
                 disbursement_id=d.disbursement_id,
                 account_type=AccountType(d.account_type),
@@ -493,92 +558,83 @@ class Disburser:
                 amount=d.amount,
                 description=d.description,
             )
-        if target is None:
-            raise RetryLater(settings.retry_max_seconds, "permanent: the partner has no base URL")
-        holder = f"{job.locked_by}:{job.ref}"
-        lease = 3 * settings.payout_timeout_seconds + 5
-        slot = payout_slots.acquire(
-            self.sessions, partner_id, settings.payout_concurrency, holder, lease
-        )
-        if slot is None:
-            raise RetryLater(
-                SLOT_BUSY_SECONDS * (1 + random.random()), "partner at its concurrency limit"
-            )
-        try:
-            self._work(job, target, state, attempts, request)
-        finally:
-            try:
-                payout_slots.release(self.sessions, partner_id, slot, holder)
-            except Exception:  # the lease runs out instead
-                log.exception("could not release slot %d of partner %d", slot, partner_id)
+            return _Turn(target, call, request, slot, holder)
 
-    def _work(
-        self, job: Job, target: Target, state: PayoutState, attempts: int, request: DisburseRequest
-    ) -> None:
-        if next_call(state, attempts) is Call.STATUS:
+    def _ask_or_send(self, job: Job, turn: _Turn) -> tuple[DisbursementData, str]:
+        cap = self.runtime.settings.retry_max_seconds
+        did = turn.request.disbursement_id
+        if turn.call is Call.STATUS:
             try:
-                answer = self.api.status(target, request.disbursement_id)
+                return self.api.status(turn.target, did), "status"
             except PartnerRefused as exc:
                 if exc.code != PP_DISBURSEMENT_NOT_FOUND.code:
-                    raise RetryLater(
-                        self.runtime.settings.retry_max_seconds, f"permanent: {exc}"
-                    ) from None
-                answer = None  # never recorded: safe to send
+                    raise RetryLater(cap, f"permanent: {exc}") from None
             except PartnerUnavailable as exc:
-                raise RetryLater(self._backoff(job), f"transient: status: {exc}") from None
+                raise _unavailable(exc, self._backoff(job), "status") from None
             except PartnerRejected as exc:
-                raise RetryLater(
-                    self.runtime.settings.retry_max_seconds, f"permanent: {exc}"
-                ) from None
-            if answer is not None:
-                self._record(job, request, answer, "status")
-                return
-        self._count_attempt(request.disbursement_id)  # committed before the call goes out
+                raise RetryLater(cap, f"permanent: {exc}") from None
+            with transaction(self.sessions) as session:  # never recorded: send, counted first
+                d = _locked(session, did)
+                if d is None or is_final(PayoutState(d.state)):
+                    raise RetryLater(0.0, "settled meanwhile")
+                _count_attempt(session, d, utcnow())
         try:
-            answer = self.api.disburse(target, request)
+            return self.api.disburse(turn.target, turn.request), "disburse"
         except PartnerUnavailable as exc:
-            raise RetryLater(self._backoff(job), f"transient: disburse: {exc}") from None
+            raise _unavailable(exc, self._backoff(job), "disburse") from None
         except (PartnerRefused, PartnerRejected) as exc:
-            raise RetryLater(self.runtime.settings.retry_max_seconds, f"permanent: {exc}") from None
-        self._record(job, request, answer, "disburse")
+            raise RetryLater(cap, f"permanent: {exc}") from None
 
-    def _count_attempt(self, disbursement_id: str) -> None:
-        now = utcnow()
-        with transaction(self.sessions) as session:
-            d = _locked(session, disbursement_id)
-            if d is None:
-                return
-            d.attempts += 1
-            if d.state == PayoutState.SCHEDULED.value:
-                apply(
-                    session,
-                    d,
-                    Seen(DisbursementStatus.PENDING, d.amount, None, None, None, "sent"),
-                    now,
-                )
+    def _release(self, turn: _Turn) -> None:
+        try:
+            with transaction(self.sessions) as session:
+                payout_slots.give_back(session, turn.target.partner_id, turn.slot, turn.holder)
+        except Exception:  # the lease runs out instead
+            log.exception("could not give back slot %d of %s", turn.slot, turn.target.client_code)
 
-    def _record(
-        self, job: Job, request: DisburseRequest, answer: DisbursementData, source: str
-    ) -> None:
+    def _record(self, job: Job, turn: _Turn, answer: DisbursementData, source: str) -> object:
         settings = self.runtime.settings
         now = utcnow()
         with transaction(self.sessions) as session:
-            d = _locked(session, request.disbursement_id)
+            payout_slots.give_back(session, turn.target.partner_id, turn.slot, turn.holder)
+            d = _locked(session, turn.request.disbursement_id)
             if d is None:
-                return
-            if answer.disbursement_id != request.disbursement_id:
+                return None
+            outcome: Outcome | None = None
+            if answer.disbursement_id != turn.request.disbursement_id:
                 anomaly(session, d, "contract", source=source, answered_for=answer.disbursement_id)
-                outcome = None
             else:
                 outcome = apply(session, d, Seen.of(answer, source), now)
+            if outcome is not None and is_final(outcome.state):
+                # Final (a contradiction of a final record is kept as an anomaly): the job ends
+                # with the record, not in a transaction after it.
+                outbox.finish_in(session, job)
+                return outbox.FINISHED
         if outcome is None or outcome.effect is Effect.CONFLICT:
             reason = outcome.reason if outcome else "answer for another disbursement_id"
             raise RetryLater(settings.retry_max_seconds, f"permanent: contradiction: {reason}")
-        if not is_final(outcome.state):
-            # PENDING at the partner: its callback should come; look again if it does not.
-            raise RetryLater(
-                self._backoff(job, settings.payout_poll_seconds), "pending at the partner"
-            )
+        # PENDING at the partner: its callback should come; look again if it does not.
+        raise RetryLater(self._backoff(job, settings.payout_poll_seconds), "pending at the partner")
+
+
+class _TimedOut(Exception):
+    """A call given up on by timeout: retried like any outage, its slot left to its lease."""
+
+    def __init__(self, retry: RetryLater) -> None:
+        super().__init__(retry.reason)
+        self.retry = retry
+
+
+def _unavailable(exc: PartnerUnavailable, delay: float, operation: str) -> Exception:
+    retry = RetryLater(delay, f"transient: {operation}: {exc}")
+    return _TimedOut(retry) if exc.timed_out else retry
+
+
+def _count_attempt(session: Session, d: Disbursement, now: datetime) -> None:
+    """One more disburse sent (the partner may hold it from now on)."""
+    d.attempts += 1
+    if d.state == PayoutState.SCHEDULED.value:
+        apply(session, d, Seen(DisbursementStatus.PENDING, d.amount, None, None, None, "sent"), now)
 
 
 # --- the office's view -----------------------------------------------------------------------
@@ -586,7 +642,7 @@ class Disburser:
 
 def summary(runtime: Runtime, partner_code: str | None) -> PayoutSummaryData:
     """Disbursements per partner and state, what the ledger paid, calls in flight, anomalies."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         query = select(Partner).where(Partner.role == Role.PP.value).order_by(Partner.client_code)
         if partner_code is not None:
             query = query.where(Partner.client_code == partner_code)

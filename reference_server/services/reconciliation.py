@@ -206,7 +206,7 @@ def _mismatch(m: ReconciliationMismatch) -> Mismatch:
 
 def report(runtime: Runtime, partner_code: str, day: dt.date) -> ReconciliationData:
     """The stored report of the latest run for the partner and day."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         partner = payouts.pp_partner(session, partner_code)
         row = session.scalar(
             select(Reconciliation).where(
@@ -233,7 +233,7 @@ class DailyReconciliation:
 
     def __call__(self, job: Job) -> None:
         day = dt.date.fromisoformat(job.ref)
-        with self.runtime.sessions() as session:
+        with self.runtime.reads() as session:
             codes = session.scalars(
                 select(Partner.client_code).where(
                     Partner.role == Role.PP.value,

@@ -242,7 +242,7 @@ def login(runtime: Runtime, request: LoginRequest, address: str) -> SessionData:
         (Limit.ADDRESS, address, settings.rate_per_address),
         (Limit.LOGIN, email, settings.rate_per_account),
     )
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         account = session.scalar(select(Account).where(Account.email == email))
     if account is None:
         check_password(request.password, _DECOY)
@@ -682,7 +682,7 @@ def _status(session: Session, account: AccountRef, applicant: Applicant) -> Stat
 
 def status(runtime: Runtime, account: AccountRef) -> StatusData:
     """Where the applicant stands and, when ineligible, why."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         applicant = session.execute(
             select(Applicant).where(Applicant.account_id == account.id)
         ).scalar_one()

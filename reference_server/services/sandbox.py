@@ -11,7 +11,6 @@ from contract.sandbox import MailMessage as MailMessageData
 from contract.sandbox import SmsMessage as SmsMessageData
 from reference_server.runtime import Runtime
 from reference_server.services.payments import iso_utc
-from reference_server.storage.db import transaction
 from reference_server.storage.tables import Card, MailMessage, SmsMessage
 
 INBOX_LIMIT = 20
@@ -24,7 +23,7 @@ def sms_inbox(runtime: Runtime, prakerja_id: str | None, phone_number: str | Non
     if not prakerja_id and not phone_number:
         raise ApiError(err.BAD_REQUEST, "(prakerja_id atau phone_number wajib diisi)")
     query = select(SmsMessage)
-    with transaction(runtime.sessions) as session:
+    with runtime.reads() as session:
         if prakerja_id:
             card = session.scalar(select(Card.id).where(Card.card_number == prakerja_id))
             if card is None:
@@ -56,7 +55,7 @@ def mail_inbox(runtime: Runtime, email: str) -> MailInboxData:
     address = email.strip().lower()
     if not address:
         raise ApiError(err.BAD_REQUEST, "(email wajib diisi)")
-    with transaction(runtime.sessions) as session:
+    with runtime.reads() as session:
         rows = session.scalars(
             select(MailMessage)
             .where(MailMessage.email == address)

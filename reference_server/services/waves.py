@@ -320,14 +320,14 @@ def draw_wave(runtime: Runtime, actor: str, wave_code: str) -> WaveData:
 
 def wave_status_data(runtime: Runtime, wave_code: str) -> WaveData:
     """A wave and its counts."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         return wave_data(session, _wave(session, wave_code), utcnow())
 
 
 def public_waves(runtime: Runtime) -> WavesData:
     """Every wave for the public: commitment always, seed once drawn."""
     now = utcnow()
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         counts = dict(
             session.execute(
                 select(WaveJoiner.wave_id, func.count()).group_by(WaveJoiner.wave_id)

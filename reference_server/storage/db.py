@@ -42,6 +42,39 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def make_read_engine(engine: Engine) -> Engine:
+    """The engine of read-only transactions: ``engine`` itself on PostgreSQL; on SQLite a pool of
+    its own whose connections may not write and begin deferred, outside the one-writer queue.
+
+    WAL lets readers run beside the writer on a snapshot of the last commit, so a request that
+    only reads (a status poll, an inbox) need not queue behind every write of the process.
+    ``PRAGMA query_only`` makes a write on one of these connections fail at once as a bug,
+    where a deferred transaction upgrading to a writer could meet "database is locked".
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine  # (a database in memory is one per connection: it must stay shared)
+    readers = create_engine(
+        engine.url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=8,
+        max_overflow=8,
+    )
+
+    @event.listens_for(readers, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" below starts transactions
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(readers, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")  # deferred: one snapshot for the whole transaction
+
+    return readers
+
+
 def _serialise_transactions(engine: Engine) -> None:
     """One SQLite transaction at a time per process, queued in Python rather than in SQLite.
 

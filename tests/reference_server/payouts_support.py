@@ -232,8 +232,11 @@ def linked(sim: Sim, holder: Holder, **account: Any) -> str:
     return number
 
 
-def wait_for(check: Any, *, timeout: float = 30.0, what: str = "the condition") -> Any:
-    """Poll ``check()`` until it returns something truthy, within ``timeout`` seconds."""
+def wait_for(
+    check: Any, *, timeout: float = 30.0, what: str = "the condition", every: float = 0.05
+) -> Any:
+    """Poll ``check()`` every ``every`` seconds until it returns something truthy, within
+    ``timeout`` seconds."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -243,7 +246,7 @@ def wait_for(check: Any, *, timeout: float = 30.0, what: str = "the condition") 
             return found
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout:.0f}s")
-        time.sleep(0.05)
+        time.sleep(every)
 
 
 def a_paid_disbursement(runtime: Runtime, http: httpx.Client, sim: Sim) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from contract.endpoints import RECONCILE, RECONCILIATION, Role
 from contract.payouts import DISBURSE_PATH
 from prakerja_cli.main import app
+from reference_server.partners import set_urls
 from reference_server.runtime import Runtime
 from reference_server.services.payouts import run_due
 from reference_server.storage import tables as t
@@ -205,3 +206,42 @@ def test_a_day_to_come_or_an_unknown_partner_is_refused(
         "ERRINC40404",
         404,
     )
+
+
+def test_the_daily_job_reconciles_every_partner_and_retries_the_ones_that_failed(
+    new_database: Callable[[], str],
+) -> None:
+    from cryptography.fernet import Fernet
+
+    from reference_server.app import prepare
+    from reference_server.outbox import Job, RetryLater
+    from reference_server.services.reconciliation import RECONCILE_JOB, DailyReconciliation
+    from reference_server.settings import ServerSettings
+    from simulators.payment.launch import running_payment_partners
+    from simulators.payment.partners import BY_INSTANCE
+    from tests.reference_server.payouts_support import payment_partner
+
+    settings = ServerSettings(
+        database_url=new_database(), secret_key=Fernet.generate_key().decode(), seed_fixtures=False
+    )
+    runtime = Runtime(settings)
+    try:
+        prepare(runtime)
+        up, down = payment_partner(runtime, name="BCA"), payment_partner(runtime, name="Mati")
+        keys = {"bca": Credentials(up.client_code, up.sign_key, up.webhook_key)}
+        with running_payment_partners(None, None, keys, specs=(BY_INSTANCE["bca"],)) as urls:
+            with transaction(runtime.sessions) as session:
+                set_urls(session, up.client_code, base_url=urls["bca"])
+            job = Job(1, RECONCILE_JOB, TODAY.isoformat(), None, 1, "test")
+            with pytest.raises(RetryLater) as retry:
+                DailyReconciliation(runtime, runtime.partner_api)(job)
+        assert down.client_code in retry.value.reason and up.client_code not in retry.value.reason
+        with runtime.reads() as session:
+            days = session.scalars(
+                select(t.Reconciliation.day)
+                .join(t.Partner, t.Partner.id == t.Reconciliation.partner_id)
+                .where(t.Partner.client_code == up.client_code)
+            ).all()
+        assert days == [TODAY]
+    finally:
+        runtime.close()
