@@ -120,7 +120,7 @@ def test_crashes_at_random_moments_neither_pay_twice_nor_lose_a_payment(
             cluster.run_due()  # idempotent: a second run creates nothing new
             wait_for(
                 lambda m=moment: paid_so_far(cluster) >= m,
-                timeout=120,
+                timeout=max(120.0, PAYMENTS / 20),
                 what=f"{moment} paid",
                 every=POLL_SECONDS,
             )
