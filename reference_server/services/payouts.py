@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import secrets
 import threading
 import time
@@ -95,7 +94,8 @@ DISBURSE_JOB = "disburse"  # ref: the disbursement id
 DUE_JOB = "incentives-due"  # ref: the UTC date it ran for
 ACTOR = "payout-worker"
 CHUNK = 500
-SLOT_BUSY_SECONDS = 0.25  # a partner at its limit: look again about this soon (with jitter)
+SLOT_BUSY_SECONDS = 0.25  # a partner at its limit: look again this soon, then less often
+SLOT_BUSY_MAX_SECONDS = 2.0
 
 
 def new_disbursement_id() -> str:
@@ -536,7 +536,8 @@ class Disburser:
             answer, source = self._ask_or_send(job, turn)
         except _TimedOut as exc:
             # The partner may still be busy with the call we gave up on: its slot stays taken
-            # until the lease runs out, so the limit holds at the partner's end too.
+            # for one more timeout's length, so the limit holds at the partner's end too.
+            self._release(turn, after=self.runtime.settings.payout_timeout_seconds)
             raise exc.retry from None
         except BaseException:
             self._release(turn)
@@ -561,9 +562,10 @@ class Disburser:
                 session, d.partner_id, settings.payout_concurrency, holder, lease, now
             )
             if slot is None:  # nothing written: the transaction rolls back
-                raise RetryLater(
-                    SLOT_BUSY_SECONDS * (1 + random.random()), "partner at its concurrency limit"
+                busy = outbox.backoff_seconds(
+                    job.attempts, SLOT_BUSY_SECONDS, SLOT_BUSY_MAX_SECONDS
                 )
+                raise RetryLater(busy, "partner at its concurrency limit")
             call = next_call(PayoutState(d.state), d.attempts)
             if call is Call.DISBURSE:
                 _count_attempt(session, d, now)
@@ -601,10 +603,12 @@ class Disburser:
         except (PartnerRefused, PartnerRejected) as exc:
             raise RetryLater(cap, f"permanent: {exc}") from None
 
-    def _release(self, turn: _Turn) -> None:
+    def _release(self, turn: _Turn, after: float = 0.0) -> None:
         try:
             with transaction(self.sessions) as session:
-                payout_slots.give_back(session, turn.target.partner_id, turn.slot, turn.holder)
+                payout_slots.give_back(
+                    session, turn.target.partner_id, turn.slot, turn.holder, after=after
+                )
         except Exception:  # the lease runs out instead
             log.exception("could not give back slot %d of %s", turn.slot, turn.target.client_code)
 

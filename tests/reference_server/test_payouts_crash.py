@@ -43,7 +43,7 @@ SEED = 20_240_601
 SETTINGS = {
     "payout_timeout_seconds": "1",
     "payout_concurrency": str(CONCURRENCY),
-    "payout_poll_seconds": "0.5",
+    "payout_poll_seconds": "3",  # a PENDING one's callback usually comes first
     "retry_base_seconds": "0.05",
     "retry_max_seconds": "1",
     "worker_threads": "8",
