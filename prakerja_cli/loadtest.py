@@ -275,6 +275,20 @@ def _submitted_disbursements(runtime: Any, payer: Any, count: int, tag: str) -> 
     return out
 
 
+def _check_database(database_url: str | None, need_wave: bool) -> None:
+    """Refuse to provision into a database that is not the sandbox's (a stray SQLite file)."""
+    from reference_server.settings import DEFAULT_DATABASE_URL
+
+    default_file = Path(DEFAULT_DATABASE_URL.removeprefix("sqlite:///"))
+    if database_url is None and not default_file.exists():
+        what = "an open wave for the registrants" if need_wave else "partners and fixtures"
+        raise typer.BadParameter(
+            f"the run needs {what}, made in the sandbox's database: give --database-url (or "
+            "PRAKERJA_DATABASE_URL), or run from the folder of `prakerja up`",
+            param_hint="--database-url",
+        )
+
+
 def _create_wave(sandbox: str, client_code: str, sign_key: str, tag: str) -> str:
     from contract.client import PartnerClient
 
@@ -431,6 +445,7 @@ def loadtest(
     with tempfile.TemporaryDirectory(prefix="prakerja-loadtest-") as private:
         fixtures_file = None
         if buyers or learners or sent or need_wave:
+            _check_database(database_url, need_wave)
             fixtures, created = provision(
                 database_url, sandbox, buyers=buyers, learners=learners, wave=need_wave,
                 disbursements=sent,

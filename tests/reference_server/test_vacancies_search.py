@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import update
 
 from contract import errors as err
+from contract.jobs import SearchRequest
+from reference_server.services import vacancies as service
 from reference_server.storage.db import transaction
 from reference_server.storage.tables import Vacancy
 from tests.factories import Partner, assert_api_error, success_data
@@ -208,3 +210,29 @@ def test_bad_queries_are_refused_with_their_code(
 def test_withdrawn_and_expired_vacancies_never_show(jobs: Jobs) -> None:
     assert not {"W", "X"} & set(ids(found(jobs.http, q="kasir")))
     assert ids(found(jobs.http, q="kasir")) == ["A"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "teknologi"},
+        {"q": "staf admin"},
+        {"q": "kas", "province": "31"},
+        {"q": "teknologi", "education": "SMA", "limit": 1},
+        {"q": "tidakada"},
+    ],
+)
+def test_a_common_word_walks_the_newest_and_finds_what_the_index_finds(
+    jobs: Jobs, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite walks the newest vacancies for a word it counts as common (word_filter); every
+    word is common at a threshold of one, and the answer must not change."""
+    query = SearchRequest.model_validate(params)
+    runtime = jobs.server.runtime
+    by_index = service.search(runtime, query)
+    monkeypatch.setattr(service, "COMMON_WORD", 1)
+    walked = service.search(runtime, query)
+    assert walked == by_index
+    expected = ids(found(jobs.http, **params)) if "limit" not in params else None
+    if expected is not None:
+        assert ids([v.model_dump() for v in walked.vacancies]) == expected
