@@ -14,12 +14,12 @@ The ratio says what a search costs in lookups of one vacancy: indexes on the fil
 small however many vacancies there are. Writes ``bench-results/jobs.json`` and prints a table.
 
 Size: the default is 300,000 vacancies (two months of the three portals at their 5,300 a
-day), about 7 minutes on a 2-core machine, most of it writing them. Measured so (machine
-shared, load average 17): the baseline 0.43 ms (SQLite) and 2.4 ms (PostgreSQL); a search by
-place, education, industry, job type or salary 1-13x it on SQLite (0.9-5.5 ms) and 0.6-1.5x
-on PostgreSQL; words 20-150x on SQLite (8.5-66 ms) and 2-16x on PostgreSQL (5-37 ms); the
-50th page 10x and 3x; recommendations 86x (37 ms) and 8x (19 ms). Before SQLite walked the
-newest vacancies for a common word, that search took 1.3 s (1,778x).
+day): 100 s on this 2-core machine when it is quiet, 7 minutes when it is busy, most of it
+writing them. Measured (quiet: load average 7; the baseline 0.28 ms on SQLite, 0.99 ms on
+PostgreSQL): a search by place, education, industry, job type or salary 2.7-3.8x it on SQLite
+(0.8-1.1 ms) and 1.4-3.3x on PostgreSQL (1.4-3.2 ms); with words 7-33x (1.9-9.3 ms) and 2.6-26x
+(2.5-25 ms); the 50th page 3.4x and 4.5x; recommendations 23x (6.4 ms) and 13x (12.6 ms). Before
+SQLite walked the newest vacancies for a common word, that search took 1.3 s (1,778x, busy).
 
 Example: python -m benchmarks.jobs                           (300k vacancies, both databases)
          python -m benchmarks.jobs --vacancies 50000 --databases sqlite

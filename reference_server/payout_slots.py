@@ -71,8 +71,14 @@ def take(
     return int(row.slot)
 
 
-def give_back(session: Session, partner_id: int, slot: int, holder: str) -> None:
-    """Free the slot in the caller's transaction (if ``holder`` still has it)."""
+def give_back(
+    session: Session, partner_id: int, slot: int, holder: str, *, after: float = 0.0
+) -> None:
+    """Free the slot in the caller's transaction (if ``holder`` still has it), now or ``after``
+    seconds from now (it is then taken again by nobody before)."""
+    values: dict[str, Any] = {"held_by": None, "held_until": None}
+    if after > 0:
+        values = {"held_until": utcnow() + timedelta(seconds=after)}
     session.execute(
         update(PayoutSlot)
         .where(
@@ -80,7 +86,7 @@ def give_back(session: Session, partner_id: int, slot: int, holder: str) -> None
             PayoutSlot.slot == slot,
             PayoutSlot.held_by == holder[:80],
         )
-        .values(held_by=None, held_until=None)
+        .values(**values)
     )
 
 

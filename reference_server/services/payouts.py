@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import secrets
 import threading
 import time
@@ -95,7 +94,8 @@ DISBURSE_JOB = "disburse"  # ref: the disbursement id
 DUE_JOB = "incentives-due"  # ref: the UTC date it ran for
 ACTOR = "payout-worker"
 CHUNK = 500
-SLOT_BUSY_SECONDS = 0.25  # a partner at its limit: look again about this soon (with jitter)
+SLOT_BUSY_SECONDS = 0.25  # a partner at its limit: look again this soon, then less often
+SLOT_BUSY_MAX_SECONDS = 2.0
 
 
 def new_disbursement_id() -> str:
@@ -227,45 +227,56 @@ def _due_steps(as_of: datetime, after: int, card_id: int | None) -> Any:
     return query
 
 
+def _disburse_chunk(
+    session: Session, as_of: datetime, now: datetime, after: int, card_id: int | None
+) -> tuple[int, int, int | None]:
+    """A disbursement (and its job) for each of the next ``CHUNK`` due steps with an active
+    link, in this transaction; (how many, rupiah, the last step id seen or None when done)."""
+    rows = session.execute(_due_steps(as_of, after, card_id)).all()
+    if not rows:
+        return 0, 0, None
+    known = load_schemes()
+    made = amount = 0
+    for step, link, scheme_name in rows:
+        scheme = known.get(scheme_name)
+        if scheme is None:
+            continue
+        did = new_disbursement_id()
+        session.add(
+            Disbursement(
+                disbursement_id=did,
+                step_id=step.id,
+                card_id=step.card_id,
+                partner_id=link.partner_id,
+                link_id=link.id,
+                account_type=link.account_type,
+                account_number=link.account_number,
+                amount=step.amount,
+                description=description(step.kind, step.step, scheme),
+                state=PayoutState.SCHEDULED.value,
+                attempts=0,
+                created_at=now,
+            )
+        )
+        step.status = StepStatus.PROCESSING.value
+        outbox.enqueue(session, DISBURSE_JOB, did)
+        made += 1
+        amount += step.amount
+    session.flush()  # the partial unique index speaks here if a step got two
+    return made, amount, rows[-1][0].id
+
+
 def disburse_due(
     session: Session, as_of: datetime, now: datetime, *, card_id: int | None = None
 ) -> tuple[int, int]:
-    """A disbursement (and its job) for every due step with an active link, in this
-    transaction, ``CHUNK`` at a time; (how many, rupiah)."""
-    known = load_schemes()
+    """Queue every due payment of one card (a link confirmed, a survey answered) in the caller's
+    transaction; (how many, rupiah)."""
     made = amount = 0
-    after = 0
-    while True:
-        rows = session.execute(_due_steps(as_of, after, card_id)).all()
-        if not rows:
-            return made, amount
-        after = rows[-1][0].id
-        for step, link, scheme_name in rows:
-            scheme = known.get(scheme_name)
-            if scheme is None:
-                continue
-            did = new_disbursement_id()
-            session.add(
-                Disbursement(
-                    disbursement_id=did,
-                    step_id=step.id,
-                    card_id=step.card_id,
-                    partner_id=link.partner_id,
-                    link_id=link.id,
-                    account_type=link.account_type,
-                    account_number=link.account_number,
-                    amount=step.amount,
-                    description=description(step.kind, step.step, scheme),
-                    state=PayoutState.SCHEDULED.value,
-                    attempts=0,
-                    created_at=now,
-                )
-            )
-            step.status = StepStatus.PROCESSING.value
-            outbox.enqueue(session, DISBURSE_JOB, did)
-            made += 1
-            amount += step.amount
-        session.flush()  # the partial unique index speaks here if a step got two
+    after: int | None = 0
+    while after is not None:
+        n, rupiah, after = _disburse_chunk(session, as_of, now, after, card_id)
+        made, amount = made + n, amount + rupiah
+    return made, amount
 
 
 def run_due(runtime: Runtime, as_of: datetime | None = None, actor: str = ACTOR) -> RunDueData:
@@ -293,9 +304,14 @@ def run_due(runtime: Runtime, as_of: datetime | None = None, actor: str = ACTOR)
             after = card_ids[-1]
             for card in session.scalars(select(Card).where(Card.id.in_(card_ids))).all():
                 started += enrol_if_eligible(session, card, now)
-    with transaction(runtime.sessions) as session:
-        made, amount = disburse_due(session, as_of, now)
-        if made:
+    made = amount = 0
+    last: int | None = 0
+    while last is not None:  # a transaction per chunk: never one long lock over the whole run
+        with transaction(runtime.sessions) as session:
+            n, rupiah, last = _disburse_chunk(session, as_of, now, last, None)
+            made, amount = made + n, amount + rupiah
+    if made:
+        with transaction(runtime.sessions) as session:
             audit.record(
                 session, "payouts", iso_utc(as_of), "run_due", actor, made=made, amount=amount
             )
@@ -520,7 +536,8 @@ class Disburser:
             answer, source = self._ask_or_send(job, turn)
         except _TimedOut as exc:
             # The partner may still be busy with the call we gave up on: its slot stays taken
-            # until the lease runs out, so the limit holds at the partner's end too.
+            # for one more timeout's length, so the limit holds at the partner's end too.
+            self._release(turn, after=self.runtime.settings.payout_timeout_seconds)
             raise exc.retry from None
         except BaseException:
             self._release(turn)
@@ -545,9 +562,10 @@ class Disburser:
                 session, d.partner_id, settings.payout_concurrency, holder, lease, now
             )
             if slot is None:  # nothing written: the transaction rolls back
-                raise RetryLater(
-                    SLOT_BUSY_SECONDS * (1 + random.random()), "partner at its concurrency limit"
+                busy = outbox.backoff_seconds(
+                    job.attempts, SLOT_BUSY_SECONDS, SLOT_BUSY_MAX_SECONDS
                 )
+                raise RetryLater(busy, "partner at its concurrency limit")
             call = next_call(PayoutState(d.state), d.attempts)
             if call is Call.DISBURSE:
                 _count_attempt(session, d, now)
@@ -585,10 +603,12 @@ class Disburser:
         except (PartnerRefused, PartnerRejected) as exc:
             raise RetryLater(cap, f"permanent: {exc}") from None
 
-    def _release(self, turn: _Turn) -> None:
+    def _release(self, turn: _Turn, after: float = 0.0) -> None:
         try:
             with transaction(self.sessions) as session:
-                payout_slots.give_back(session, turn.target.partner_id, turn.slot, turn.holder)
+                payout_slots.give_back(
+                    session, turn.target.partner_id, turn.slot, turn.holder, after=after
+                )
         except Exception:  # the lease runs out instead
             log.exception("could not give back slot %d of %s", turn.slot, turn.target.client_code)
 
