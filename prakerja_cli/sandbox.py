@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from contract.endpoints import Role
@@ -88,6 +89,7 @@ PLATFORM_PORTS = tuple(8201 + n for n in range(len(PLATFORMS)))
 PORTAL_PORTS = tuple(8501 + n for n in range(len(PORTALS)))
 # Job portals publish a simulated day every real hour, and open with a day's vacancies.
 PORTAL_TIME_SCALE = 24.0
+SANDBOX_PULL_SECONDS = 60
 PROVIDER_PORTS = tuple(8301 + n for n in range(len(PROVIDERS)))
 SANDBOX_PASSWORD_COST = 10
 # Everything a local sandbox serves comes from 127.0.0.1: a per-address limit would throttle a
@@ -250,6 +252,10 @@ def _server_env(plan: Plan, gov: dict[str, str]) -> dict[str, str]:
         "PRAKERJA_RATE_PER_ADDRESS": os.environ.get(
             "PRAKERJA_RATE_PER_ADDRESS", str(LOCAL_RATE_PER_ADDRESS)
         ),
+        # The portals publish a simulated day an hour: read the pulled one every minute.
+        "PRAKERJA_JOBS_PULL_SECONDS": os.environ.get(
+            "PRAKERJA_JOBS_PULL_SECONDS", str(SANDBOX_PULL_SECONDS)
+        ),
     }
     env["PRAKERJA_DATABASE_URL"] = database_url(plan)
     return env
@@ -313,6 +319,7 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
     ports += _ports(plan, PORTAL_PORTS)
     with running(apps, host=plan.host, ports=ports) as urls:
         listening.update({instance: urls[instance] for instance, _ in PROVIDERS})
+        _open_pulled_portals(urls)
         _point_partners_at(
             plan,
             {
@@ -404,13 +411,27 @@ def running_sandbox(plan: Plan) -> Iterator[Started]:
                 state.unlink(missing_ok=True)
 
 
+def _open_pulled_portals(urls: dict[str, str]) -> None:
+    """A portal Prakerja only reads publishes its opening day before the server starts, so that
+    the server's first pull (at its start) finds it."""
+    with httpx.Client(timeout=30) as http:
+        for spec in PORTALS:
+            if not spec.push:
+                answer = http.post(
+                    f"{urls[spec.instance]}/_sim/publish", json={"new": spec.per_day}
+                )
+                answer.raise_for_status()
+
+
 async def open_the_catalogue(ecosystem: Ecosystem) -> CurationResult:
     """Every platform submits its providers' courses; the office assesses what is pending; the
-    job portals publish a day's vacancies and push them."""
+    job portals that push publish a day's vacancies and push them."""
     api = Api(ecosystem.sandbox_url, concurrency=8)
     try:
         for portal in ecosystem.of_kind("job-portal"):
             spec = next(s for s in PORTALS if s.instance == portal.instance)
+            if not spec.push:  # published before the server started (_open_pulled_portals)
+                continue
             await api.call("POST", f"{portal.url}/_sim/publish", json={"new": spec.per_day})
             await api.call("POST", f"{portal.url}/_sim/flush")
         for platform in ecosystem.of_kind("digital-platform"):

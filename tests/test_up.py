@@ -80,8 +80,9 @@ def test_up_runs_the_sandbox_with_its_sources_and_population(
         # The job portals' stock reached search: pushed (LokerKita, InfoLoker) or pulled (KerjaNusa).
         portals: set[str] = set()
         cursor: str | None = None
+        deadline = time.monotonic() + 60
         while len(portals) < 3:  # every page, again from the first until all three are in
-            assert time.monotonic() < deadline + 60, f"vacancies only from {portals}"
+            assert time.monotonic() < deadline, f"vacancies only from {portals}"
             query = {"limit": 100, **({"cursor": cursor} if cursor else {})}
             page = httpx.get(f"{url}/api/v1/jobs/search", params=query, timeout=10).json()
             portals |= {v["portal"]["client_code"] for v in page["data"]["vacancies"]}

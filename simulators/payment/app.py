@@ -214,9 +214,16 @@ class SimAccount(BaseModel):
     balance: int = Field(default=0, ge=0, strict=True)
 
 
+# The calls Prakerja's per-partner concurrency limit covers: the disbursement work. The day's
+# statement (one call a day) and an account inquiry (inside a beneficiary's linking request)
+# are outside it, and so outside ``in_flight``.
+_LIMITED = frozenset({DISBURSE_PATH, STATUS_PATH})
+
+
 @dataclass
 class Traffic:
-    """Prakerja's payout calls: in flight now, the most at once, and how many per path."""
+    """Prakerja's payout calls: disbursements and status checks in flight now and the most at
+    once, and how many calls per path (every payout path)."""
 
     in_flight: int = 0
     most_in_flight: int = 0
@@ -236,6 +243,9 @@ class _Counting:
             return
         traffic, path = self.traffic, str(scope["path"])
         traffic.calls[path] = traffic.calls.get(path, 0) + 1
+        if path not in _LIMITED:  # a statement or an inquiry: counted, not under the limit
+            await self.app(scope, receive, send)
+            return
         traffic.in_flight += 1
         traffic.most_in_flight = max(traffic.most_in_flight, traffic.in_flight)
         try:
