@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -37,9 +38,14 @@ DEFAULT_SEED = 2020
 
 
 def _table(started: Started) -> Table:
-    table = Table(title="Prakerja sandbox", show_lines=False)
-    for column in ("role", "name", "URL", "client_code"):
-        table.add_column(column, no_wrap=True)
+    # URLs and client codes are copied from here: never cut short (an 80-column terminal folds
+    # the role instead).
+    table = Table(title="Prakerja sandbox", box=box.SIMPLE_HEAD, pad_edge=False)
+    widest = [max((len(row[n]) for row in started.rows), default=0) for n in range(4)]
+    table.add_column("role", overflow="fold")
+    table.add_column("name", no_wrap=True, min_width=widest[1])
+    table.add_column("URL", no_wrap=True, min_width=widest[2])
+    table.add_column("client_code", no_wrap=True, min_width=widest[3])
     for role, name, url, code in started.rows:
         table.add_row(role, name, url, code)
     return table

@@ -47,7 +47,10 @@ def event_for(role: Role) -> dict[str, Any]:
 
 def _url(ctx: ServerContext) -> str:
     if not ctx.webhook_url:
-        raise HarnessError("no webhook URL: declare webhook_url in the capabilities file")
+        raise HarnessError(
+            "no webhook URL: pass --webhook-url or declare webhook_url in the capabilities file "
+            "(or leave the webhooks capability out of it)"
+        )
     return ctx.webhook_url
 
 

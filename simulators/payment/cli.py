@@ -212,6 +212,8 @@ def serve(
             typer.echo(json.dumps(data))
             return
         table = Table("partner", "url", "webhook url", "client_code", "mutant")
+        for column in table.columns:
+            column.overflow = "fold"  # the URLs are for copying: never cut them
         for name, url in urls.items():
             table.add_row(
                 name, url, webhook_url(url), keys[name].client_code, mutants.get(name, "")
