@@ -68,7 +68,9 @@ def simulate(
     )
     try:
         with Progress(*columns, console=console, disable=as_json) as progress:
-            funnel = asyncio.run(run_simulation(ecosystem, settings, progress))
+            # Output to a file or a CI log draws no bars: a line per stage instead.
+            announce = None if console.is_terminal or as_json else console.print
+            funnel = asyncio.run(run_simulation(ecosystem, settings, progress, announce))
     except SimulationError as exc:
         console.print(f"[red]The simulation stopped:[/] {exc}")
         raise typer.Exit(2) from None

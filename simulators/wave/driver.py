@@ -134,10 +134,17 @@ def candidates(population: Path, seed: int) -> list[dict[str, str]]:
 class Stages:
     """Runs a stage over many people at once, with a progress bar, and times it."""
 
-    def __init__(self, funnel: Funnel, progress: Progress, concurrency: int) -> None:
+    def __init__(
+        self,
+        funnel: Funnel,
+        progress: Progress,
+        concurrency: int,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
         self.funnel = funnel
         self.progress = progress
         self.concurrency = concurrency
+        self.announce = announce  # a line as each stage ends (where no bar can be drawn)
 
     async def each(
         self, name: str, items: Sequence[Person], work: Callable[[Person], Awaitable[None]]
@@ -153,7 +160,10 @@ class Stages:
             self.progress.advance(task)
 
         await asyncio.gather(*(one(item) for item in items))
-        self.funnel.stages.append((name, time.monotonic() - started))
+        took = time.monotonic() - started
+        self.funnel.stages.append((name, took))
+        if self.announce is not None:
+            self.announce(f"{name}: {len(items):,} in {took:.1f} s")
 
 
 class Office:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,12 +59,16 @@ def check_funnel(funnel: Funnel, settings: Settings, selected: list[Person]) -> 
 
 
 async def simulate(
-    ecosystem: Ecosystem, settings: Settings, progress: Progress | None = None
+    ecosystem: Ecosystem,
+    settings: Settings,
+    progress: Progress | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> Funnel:
-    """Run the wave against the sandbox ``ecosystem`` describes; the funnel it reached."""
+    """Run the wave against the sandbox ``ecosystem`` describes; the funnel it reached
+    (``announce``: a line as each stage ends)."""
     funnel = Funnel(seed=settings.seed, people=settings.people, scheme=settings.scheme)
     api = Api(ecosystem.sandbox_url, concurrency=settings.concurrency)
-    stages = Stages(funnel, progress or NoProgress(), settings.concurrency)
+    stages = Stages(funnel, progress or NoProgress(), settings.concurrency, announce)
     office = Office(api, Signer(ecosystem.pmo_client_code, ecosystem.pmo_sign_key))
     try:
         selected = await registration_and_draw(

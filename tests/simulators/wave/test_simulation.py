@@ -32,8 +32,14 @@ def _numbers(funnel: dict[str, Any]) -> dict[str, Any]:
 def _run(folder: Path, settings: Settings) -> dict[str, Any]:
     folder.mkdir()
     plan = Plan(folder=folder, port=free_port(), people=600, seed=11, free_ports=True)
+    announced: list[str] = []  # what a log without progress bars shows
     with running_sandbox(plan) as sandbox:
-        return asyncio.run(simulate(sandbox.ecosystem, settings)).as_dict()
+        funnel = asyncio.run(simulate(sandbox.ecosystem, settings, announce=announced.append))
+    numbers = funnel.as_dict()
+    assert [line.rsplit(": ", 1)[0] for line in announced] == [
+        s["stage"] for s in numbers["stages"]
+    ]
+    return numbers
 
 
 def test_a_wave_keeps_the_rules_and_the_same_seed_repeats_its_numbers(tmp_path: Path) -> None:
