@@ -160,10 +160,14 @@ class Stages:
             self.progress.advance(task)
 
         await asyncio.gather(*(one(item) for item in items))
+        self.ended(name, len(items), started)
+
+    def ended(self, name: str, count: int, started: float) -> None:
+        """Record (and announce) a stage of ``count`` people that began at ``started``."""
         took = time.monotonic() - started
         self.funnel.stages.append((name, took))
         if self.announce is not None:
-            self.announce(f"{name}: {len(items):,} in {took:.1f} s")
+            self.announce(f"{name}: {count:,} in {took:.1f} s")
 
 
 class Office:
@@ -300,7 +304,7 @@ class Registration:
                     f"{len(waiting)} applicants still have no verdict: is the sandbox's worker "
                     "running and can it reach the government sources?"
                 )
-        self.funnel.stages.append(("Verification verdicts", time.monotonic() - started))
+        self.stages.ended("Verification verdicts", len(people), started)
         for person in people:
             if person.stage == "ELIGIBLE":
                 self.funnel.count("eligible")

@@ -217,7 +217,7 @@ class Payouts:
                         "partners running?"
                     )
                 await asyncio.sleep(POLL_SECONDS)
-        self.funnel.stages.append((name, time.monotonic() - started))
+        self.stages.ended(name, len(people), started)
 
     async def answer_surveys(self, person: Person) -> None:
         """Answer every open survey (if the person answers surveys at all)."""
