@@ -36,7 +36,7 @@ from simulators.payment.partners import BY_INSTANCE
 from simulators.population.reader import Person as Resident
 from simulators.population.reader import read_population
 from simulators.wave.driver import Office, Person, Stages
-from simulators.wave.ecosystem import Ecosystem
+from simulators.wave.ecosystem import Ecosystem, Instance
 from simulators.wave.funnel import Funnel
 from simulators.wave.http import Api, SimulationError, data, error_code
 
@@ -116,8 +116,9 @@ class Payouts:
             )
             account_type, number = AccountType(opened["account_type"]), opened["account_number"]
             self.funnel.count("opened_account")
-            if account_type is AccountType.EWALLET:
-                await self._upgrade(partner.url, person)
+            if account_type is AccountType.EWALLET and not await self._upgrade(partner, person):
+                self.funnel.count("link_refused")
+                return
         else:
             account_type, number = account.account_type, account.number
         answer = await self._ask_link(person, partner.client_code, account_type, number)
@@ -125,7 +126,8 @@ class Payouts:
         if code == err.INC_KYC_NOT_VERIFIED.code and account_type is AccountType.EWALLET:
             self.funnel.count("link_refused")
             self.funnel.problems["link refused: e-wallet not verified, upgraded"] += 1
-            await self._upgrade(partner.url, person)
+            if not await self._upgrade(partner, person):
+                return
             answer = await self._ask_link(person, partner.client_code, account_type, number)
             code = error_code(answer)
         if code is not None:
@@ -161,15 +163,22 @@ class Payouts:
             headers=person.auth(),
         )
 
-    async def _upgrade(self, url: str, person: Person) -> None:
+    async def _upgrade(self, partner: Instance, person: Person) -> bool:
+        """Verify the person's e-wallet in the partner's app; False when the partner refuses
+        (e.g. ``ERRAPP40901``: their NIK already verifies another wallet there, as when someone
+        else registered with it): the person then links nothing, and the funnel says why."""
         row = person.row
-        data(
-            await self.api.call(
-                "POST",
-                url + KYC_UPGRADE_PATH,
-                json={"phone": row["phone"], "nik": row["nik"], "name": row["name"]},
-            )
+        answer = await self.api.call(
+            "POST",
+            partner.url + KYC_UPGRADE_PATH,
+            json={"phone": row["phone"], "nik": row["nik"], "name": row["name"]},
         )
+        code = error_code(answer)
+        if code is None:
+            data(answer)  # anything but a success envelope stops the run
+            return True
+        self.funnel.problems[f"e-wallet verification refused by {partner.instance}: {code}"] += 1
+        return False
 
     async def _latest_otp(self, person: Person) -> str:
         messages = data(
