@@ -40,7 +40,7 @@ from simulators.wave.ecosystem import Ecosystem, Instance
 from simulators.wave.funnel import Funnel
 from simulators.wave.http import Api, SimulationError, data, error_code
 
-SETTLE_TIMEOUT = 180.0  # seconds for the partners to settle every payment sent
+SETTLE_TIMEOUT = 180.0  # seconds without one more person settled: the payments are stuck
 POLL_SECONDS = 1.0
 # Months of the longest schedule, and a day more, so that every monthly payment is due.
 AHEAD = timedelta(days=4 * 31 + 1)
@@ -207,8 +207,10 @@ class Payouts:
         waiting = list(people)
         deadline = time.monotonic() + SETTLE_TIMEOUT
         started = time.monotonic()
+        settled_before = -1
         while waiting:
             still: list[Person] = []
+            settled = 0  # payments final so far, of those still waiting
             for person in waiting:
                 view = await self.incentives(person)
                 person.facts["incentives"] = view
@@ -217,12 +219,16 @@ class Payouts:
                     self.stages.progress.advance(task)
                 else:
                     still.append(person)
+                    settled += sum(s.status in FINAL for s in steps)
+            if len(still) < len(waiting) or settled > settled_before:
+                deadline = time.monotonic() + SETTLE_TIMEOUT  # progress: a big wave takes long
+            settled_before = settled
             waiting = still
             if waiting:
                 if time.monotonic() > deadline:
                     raise SimulationError(
-                        f"{len(waiting)} people still have {kind} payments in flight after "
-                        f"{SETTLE_TIMEOUT:.0f} s: are the sandbox's worker and the payment "
+                        f"{len(waiting)} people still have {kind} payments in flight and none "
+                        f"settled in {SETTLE_TIMEOUT:.0f} s: are the sandbox's worker and the payment "
                         "partners running?"
                     )
                 await asyncio.sleep(POLL_SECONDS)
