@@ -40,7 +40,7 @@ from simulators.wave.ecosystem import Ecosystem, Instance
 from simulators.wave.funnel import Funnel
 from simulators.wave.http import Api, SimulationError, data, error_code
 
-SETTLE_TIMEOUT = 180.0  # seconds without one more person settled: the payments are stuck
+SETTLE_TIMEOUT = 180.0  # seconds in which no payment settled: the payments are stuck
 POLL_SECONDS = 1.0
 # Months of the longest schedule, and a day more, so that every monthly payment is due.
 AHEAD = timedelta(days=4 * 31 + 1)
