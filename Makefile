@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
+# Keep Python's bytecode caches even where the environment asks not to write them: without them
+# every process the suite and the sandbox start (each server, each simulator) compiles the
+# project from source again, and pytest rewrites every test module on every run.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: sandbox test test-sqlite test-postgres lint openapi bench clean help
 
 help:  ## list the targets

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import json
 import re
 import tempfile
@@ -325,7 +326,13 @@ def install(app: FastAPI) -> None:
 
 
 def app_document() -> dict[str, Any]:
-    """What the app serves at ``/openapi.json``, built without a database."""
+    """What the app serves at ``/openapi.json``, built without a database (a copy of its own:
+    the document is built once per process, which several test modules ask for)."""
+    return copy.deepcopy(_built_document())
+
+
+@functools.cache
+def _built_document() -> dict[str, Any]:
     from cryptography.fernet import Fernet
 
     from reference_server.app import create_app
