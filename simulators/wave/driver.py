@@ -9,7 +9,9 @@ draw (buying, learning, reviews, incentives) is in ``journey.py``.
 
 Each person's choices come from ``behaviour.decide`` (seed, NIK), the lottery from the seed, and
 the sandbox's verdicts from the population's ground truth, so the same seed on a fresh sandbox
-gives the same funnel.
+gives the same funnel. Where the sandbox decides first-come (a NIK, a face, a family card's two
+slots), the people after the first in the seeded order submit once the first have their verdict
+(``precedence.py``), so that first is the same in every run however many are in flight.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from contract.endpoints import (
 from simulators.wave.behaviour import Choices, Rates, decide, lottery_seed
 from simulators.wave.funnel import Funnel
 from simulators.wave.http import Api, Signer, SimulationError, data, error_code
+from simulators.wave.precedence import Precedence
 
 PASSWORD = "sandbox-simulasi-2026"
 FINAL = ("ELIGIBLE", "INELIGIBLE")
@@ -80,6 +83,10 @@ class Person:
     card_number: str | None = None
     balance: int = 0
     facts: dict[str, Any] = field(default_factory=dict)  # what later stages learn
+    # Who must have their verdict before this person submits an identity (``precedence.py``).
+    after: list[Person] = field(default_factory=list, repr=False, compare=False)
+    level: int = 0
+    ready: bool = False  # reached the identity step and waits for ``after``
 
     @property
     def nik(self) -> str:
@@ -249,6 +256,14 @@ class Registration:
         self.funnel.count("phone_verified")
         if not choices.submits_identity:
             return
+        if person.level > 0:
+            person.ready = True  # submits once the people before them have their verdict
+            return
+        await self.submit(person)
+
+    async def submit(self, person: Person) -> None:
+        """Identity and selfie, as the person's row declares them."""
+        row = person.row
         data(
             await self.api.call(
                 "POST", SUBMIT_IDENTITY.path, json=identity_of(row), headers=person.auth()
@@ -281,9 +296,19 @@ class Registration:
         person.stage, person.reason = status["stage"], status["reason"]
 
     async def await_verdicts(self, people: list[Person]) -> None:
-        """Poll until every submitted person is ELIGIBLE or INELIGIBLE (bounded)."""
+        """Poll until every submitted person is ELIGIBLE or INELIGIBLE (bounded); count them."""
+        await self.until_final("Verification verdicts", people)
+        for person in people:
+            if person.stage == "ELIGIBLE":
+                self.funnel.count("eligible")
+            else:
+                self.funnel.count("ineligible")
+                self.funnel.reasons[person.reason or "UNKNOWN"] += 1
+
+    async def until_final(self, name: str, people: list[Person]) -> None:
+        """Poll until every one of ``people`` (all submitted) has a verdict (bounded)."""
         waiting = [p for p in people if p.stage not in FINAL]
-        task = self.stages.progress.add_task("Verification verdicts", total=len(people))
+        task = self.stages.progress.add_task(name, total=len(people))
         self.stages.progress.advance(task, len(people) - len(waiting))
         deadline = time.monotonic() + 60 + VERDICT_TIMEOUT_PER_PERSON * len(people)
         started = time.monotonic()
@@ -304,13 +329,17 @@ class Registration:
                     f"{len(waiting)} applicants still have no verdict: is the sandbox's worker "
                     "running and can it reach the government sources?"
                 )
-        self.stages.ended("Verification verdicts", len(people), started)
-        for person in people:
-            if person.stage == "ELIGIBLE":
-                self.funnel.count("eligible")
-            else:
-                self.funnel.count("ineligible")
-                self.funnel.reasons[person.reason or "UNKNOWN"] += 1
+        self.stages.ended(name, len(people), started)
+
+    async def submit_in_order(self, people: list[Person]) -> None:
+        """Level by level, those who wait submit once everyone they wait for has a verdict."""
+        for level in range(1, max((p.level for p in people), default=0) + 1):
+            group = [p for p in people if p.level == level and p.ready]
+            if not group:
+                continue
+            before = {id(q): q for p in group for q in p.after if q.stage in ("VERIFYING", *FINAL)}
+            await self.until_final("Verdicts that related people wait for", [*before.values()])
+            await self.stages.each("Identity after a relative's verdict", group, self.submit)
 
     async def join(self, person: Person) -> None:
         """Join the open wave."""
@@ -348,13 +377,18 @@ async def registration_and_draw(
     registration = Registration(api, funnel, stages)
     pool = iter(candidates(population, settings.seed))
     people: list[Person] = []
+    taken: list[Person] = []  # in the seeded order, skipped ones too
+    precedence = Precedence()
     wanted = settings.people
     funnel.count("people", 0)
     while wanted > 0:
-        batch = [
-            Person(row, decide(settings.rates, settings.seed, row["nik"]))
-            for row in _take(pool, wanted)
-        ]
+        batch = []
+        for row in _take(pool, wanted):
+            after, level = precedence.add(row)
+            person = Person(row, decide(settings.rates, settings.seed, row["nik"]), level=level)
+            person.after = [taken[i] for i in after]
+            taken.append(person)
+            batch.append(person)
         if not batch:
             funnel.notes.append(
                 f"the population ran out: {len(people)} new people, not {settings.people}"
@@ -365,6 +399,7 @@ async def registration_and_draw(
         people += fresh
         wanted -= len(fresh)
     funnel.count("people", len(people))
+    await registration.submit_in_order(people)
     submitted = [p for p in people if p.stage in ("VERIFYING", *FINAL)]
     await registration.await_verdicts(submitted)
     joining = [p for p in submitted if p.stage == "ELIGIBLE" and p.choices.joins_wave]
