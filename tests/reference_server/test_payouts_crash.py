@@ -39,7 +39,7 @@ from reference_server.storage import tables as t
 from simulators.payment.partners import BY_INSTANCE, PARTNERS, ZERO_LATENCY, adjust
 from tests.reference_server.payouts_support import wait_for
 
-PAYMENTS = int(os.environ.get("PRAKERJA_CRASH_PAYMENTS", "2000"))
+PAYMENTS = int(os.environ.get("PRAKERJA_CRASH_PAYMENTS", "1000"))
 KILLS = int(os.environ.get("PRAKERJA_CRASH_KILLS", "4"))
 FLAKY_PAYMENTS = int(os.environ.get("PRAKERJA_FLAKY_PAYMENTS", "200"))
 LIMIT_PAYMENTS = 80
