@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from contract.endpoints import SEARCH_VACANCIES, Role
 from contract.registration import Education
 from contract.taxonomy import Industry, JobType
-from reference_server.app import prepare
 from reference_server.cli import AsJson, DatabaseUrl
 from reference_server.keys import KeyBox
 from reference_server.partners import ensure_partner
@@ -50,6 +49,8 @@ def _runtime(database_url: str | None) -> Runtime:
     if database_url:
         os.environ["PRAKERJA_DATABASE_URL"] = database_url
     runtime = Runtime(ServerSettings())
+    from reference_server.app import prepare  # the app's imports only where a command needs them
+
     prepare(runtime)
     return runtime
 

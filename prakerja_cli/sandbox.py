@@ -27,7 +27,6 @@ from fastapi import FastAPI
 
 from contract.endpoints import Role
 from reference_server import bulkload
-from reference_server.app import prepare
 from reference_server.launch import running_server
 from reference_server.partners import Credentials, add_redirect_uri, ensure_partner, set_urls
 from reference_server.runtime import Runtime
@@ -232,6 +231,8 @@ def database_url(plan: Plan) -> str:
 def _runtime(plan: Plan) -> Runtime:
     """The server's database, migrated and seeded, opened in this process."""
     runtime = Runtime(ServerSettings(database_url=database_url(plan)))
+    from reference_server.app import prepare  # the app's imports only where a command needs them
+
     prepare(runtime)
     return runtime
 
