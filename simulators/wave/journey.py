@@ -10,6 +10,7 @@ on the registration surface. Over HTTP only.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,8 @@ from contract.buyer import (
     Checkout,
     CheckoutStatus,
     Enrolment,
+    Failure,
+    Invoice,
     ShopCourse,
     Storefront,
 )
@@ -50,6 +53,12 @@ RETRYABLE = frozenset(
     }
 )
 ATTEMPTS = 6
+# Prakerja asked the partner to wait, or gave it no answer: the person waits and asks for the same
+# thing again (the same course, the same step), up to PATIENCE times in a row. Nothing about the
+# purchase or the course changes, so a loaded sandbox gives the same numbers as a quiet one.
+TRANSIENT = frozenset({BuyerReason.BUSY, BuyerReason.UNAVAILABLE})
+PATIENCE = 12
+LONGEST_PAUSE = 20.0
 REVIEWS = (
     "Materinya jelas dan langsung bisa dipraktikkan.",
     "Instruktur ramah, contoh soalnya membantu sekali.",
@@ -69,6 +78,18 @@ def _json(response: Any) -> Any:
 
 
 EDUCATION_ORDER = [level.value for level in Education]
+
+
+def transient(failure: Failure | None) -> bool:
+    """Whether the failure is Prakerja being busy or out of reach (worth waiting out)."""
+    return failure is not None and failure.reason in TRANSIENT
+
+
+def pause(failure: Failure, waited: int) -> float:
+    """Seconds to wait before the next try: Prakerja's Retry-After, else doubling from 0.5 s."""
+    if failure.retry_after is not None:
+        return min(float(failure.retry_after), LONGEST_PAUSE)
+    return min(0.5 * float(2**waited), LONGEST_PAUSE)
 
 
 def age_on(birth_date: str, today: date) -> int:
@@ -160,7 +181,8 @@ class Journey:
             return
         pick = person.choices.pick
         url = self.market.urls[pick % len(self.market.urls)]
-        for attempt in range(ATTEMPTS):
+        attempt = waited = 0
+        while attempt < ATTEMPTS:
             today = datetime.now(UTC).date()
             shelf = [
                 c
@@ -168,7 +190,8 @@ class Journey:
                 if c.price <= person.balance and self.market.may_take(c, person, today)
             ]
             if not shelf and attempt == 0:
-                continue  # the storefront may predate the latest curation: reload it
+                attempt += 1  # the storefront may predate the latest curation: reload it
+                continue
             if not shelf:
                 self._failed(person, "no course they may take within the balance")
                 return
@@ -187,15 +210,24 @@ class Journey:
                     )
                 )
             )
-            if checkout.status is CheckoutStatus.AWAITING_OTP:
-                paid = await self._pay(url, person, checkout)
-                if paid is not None:
+            paying = checkout.status is CheckoutStatus.AWAITING_OTP
+            if paying:
+                checkout = await self._pay(url, person, checkout)
+                if checkout.status is CheckoutStatus.PAID and checkout.invoice is not None:
+                    self._bought(person, checkout.invoice)
                     return
-            elif checkout.failure is None or checkout.failure.reason not in RETRYABLE:
-                self._failed(
-                    person,
-                    checkout.failure.reason.value if checkout.failure else checkout.status.value,
-                )
+            failure = checkout.failure
+            if failure is not None and transient(failure) and waited < PATIENCE:
+                await self._wait_out(failure, waited)
+                waited += 1
+                continue  # the same course again: only Prakerja's answer was missing
+            waited = 0
+            attempt += 1
+            why = failure.reason.value if failure else checkout.status.value
+            if paying:
+                self._failed(person, why)  # the payment failed: another checkout may not
+            elif failure is None or failure.reason not in RETRYABLE:
+                self._failed(person, why)
                 return
         self._failed(person, f"refused {ATTEMPTS} times (last: not eligible, sold out…)")
 
@@ -203,13 +235,19 @@ class Journey:
         person.facts["buy_failure"] = why
         self.funnel.problems[f"purchase failed: {why}"] += 1
 
-    async def _pay(self, url: str, person: Person, checkout: Checkout) -> Checkout | None:
+    async def _wait_out(self, failure: Failure, waited: int) -> None:
+        """Wait as Prakerja asked (or a doubling pause), counted among the run's retries."""
+        self.api.retries += 1
+        await asyncio.sleep(pause(failure, waited))
+
+    async def _pay(self, url: str, person: Person, checkout: Checkout) -> Checkout:
+        """Type the OTP from the SMS inbox; the checkout as it then stands."""
         messages = data(
             await self.api.call("GET", SMS_INBOX.path, params={"prakerja_id": person.card_number})
         )["messages"]
         if not messages:
             raise SimulationError("a checkout awaits an OTP that never reached the SMS inbox")
-        paid = Checkout.model_validate(
+        return Checkout.model_validate(
             _json(
                 await self.api.call(
                     "POST",
@@ -218,10 +256,8 @@ class Journey:
                 )
             )
         )
-        if paid.status is not CheckoutStatus.PAID or paid.invoice is None:
-            self._failed(person, paid.failure.reason.value if paid.failure else paid.status.value)
-            return None
-        invoice = paid.invoice
+
+    def _bought(self, person: Person, invoice: Invoice) -> None:
         person.facts.update(
             transaction_code=invoice.transaction_code,
             redeem_code=invoice.redeem_code,
@@ -231,7 +267,6 @@ class Journey:
         )
         self.funnel.count("bought")
         self.funnel.money["training purchases"] += invoice.amount
-        return paid
 
     # --- learning --------------------------------------------------------------------------
 
@@ -251,14 +286,20 @@ class Journey:
             )
         )
         redeemed = False
-        for _ in range(MAX_STEPS):
+        waited = 0
+        for _ in range(MAX_STEPS + PATIENCE):
             step = enrolment.next
             if step.action == "done":
                 break
-            if enrolment.failure is not None and step.action != "verify":
+            failure = enrolment.failure
+            if failure is not None and transient(failure) and waited < PATIENCE:
+                await self._wait_out(failure, waited)  # then the step the provider says is next
+                waited += 1
+            elif failure is None:
+                waited = 0
+            elif step.action != "verify":
                 raise SimulationError(
-                    f"the provider refused a step: {enrolment.failure.reason} "
-                    f"({enrolment.failure.prakerja_code})"
+                    f"the provider refused a step: {failure.reason.value} ({failure.prakerja_code})"
                 )
             if step.action == "verify":
                 if step.verification_url is None:
