@@ -50,6 +50,9 @@ INELIGIBLE_CASES = tuple(case for case in Case if case is not Case.ELIGIBLE)
 # Cases the programme's own history decides: the bulk loader writes these people's earlier cards.
 HISTORY_CASES = (Case.PAST_BENEFICIARY, Case.REVOKED)
 
+# At most two beneficiaries per family card (KK): the third eligible member is KK_LIMIT.
+RECIPIENTS_PER_FAMILY_CARD = 2
+
 # Civil-registry occupation values (Dukcapil "jenis pekerjaan") the rules read.
 OCCUPATION_STUDENT = "PELAJAR/MAHASISWA"
 OFFICIAL_OCCUPATIONS = (

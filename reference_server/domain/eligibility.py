@@ -25,13 +25,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from contract.government import NikVerifyResponse
-from contract.population import OCCUPATION_STUDENT, OFFICIAL_OCCUPATIONS, Case
+from contract.population import (
+    OCCUPATION_STUDENT,
+    OFFICIAL_OCCUPATIONS,
+    RECIPIENTS_PER_FAMILY_CARD,
+    Case,
+)
 from contract.registration import EmploymentStatus
 from reference_server.domain.people import age_on
 from reference_server.domain.schemes import Scheme
 
 ADULT_AGE = 18
-KK_SLOTS = (1, 2)
+KK_SLOTS = tuple(range(1, RECIPIENTS_PER_FAMILY_CARD + 1))
 REVOKED_CARD = "revoked"
 # The programme's day is Jakarta's (WIB, UTC+7, no daylight saving): ages turn at its midnight.
 WIB = timezone(timedelta(hours=7), "WIB")

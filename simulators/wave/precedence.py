@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-KK_SLOTS = 2  # the family-card slots two people may hold at once, whatever their order
+from contract.population import RECIPIENTS_PER_FAMILY_CARD
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Precedence:
         shared = {("nik", row["nik"]), ("face", row["face_id"]), ("face", row["selfie_face"])}
         earlier = {i for key in shared for i in self._by_key[key]}
         family = self._by_key[("kk", row["kk"])]
-        if len(family) >= KK_SLOTS:
+        if len(family) >= RECIPIENTS_PER_FAMILY_CARD:  # the first ones hold both, in any order
             earlier.update(family)
         for key in (*shared, ("kk", row["kk"])):
             self._by_key[key].append(index)
